@@ -1,0 +1,12 @@
+/** True when `subject` matches `pattern`, with NATS wildcards: `*` one token, `>` the rest. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const want = pattern.split(".");
+  const have = subject.split(".");
+  for (let i = 0; i < want.length; i++) {
+    const token = want[i];
+    if (token === ">") return have.length > i;
+    if (i >= have.length) return false;
+    if (token !== "*" && token !== have[i]) return false;
+  }
+  return want.length === have.length;
+}

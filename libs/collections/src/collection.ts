@@ -1,0 +1,144 @@
+import { z } from "zod";
+
+/** The value types a field can hold. */
+export const FIELD_TYPES = ["text", "number", "bool", "date", "json", "relation"] as const;
+export type FieldType = (typeof FIELD_TYPES)[number];
+
+/** The five rules of a collection, by the action they guard. */
+export const RULE_NAMES = [
+  "listRule",
+  "viewRule",
+  "createRule",
+  "updateRule",
+  "deleteRule",
+] as const;
+export type RuleName = (typeof RULE_NAMES)[number];
+
+/** Names every record has, so no field may take them. */
+export const SYSTEM_FIELDS = [
+  "id",
+  "collectionId",
+  "collectionName",
+  "created",
+  "updated",
+  "expand",
+] as const;
+
+/** Longest rule text accepted. */
+export const MAX_RULE_LENGTH = 4096;
+/** Most fields a collection may have. */
+export const MAX_FIELDS = 100;
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** One field of a collection. */
+export const fieldSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(NAME, "must start with a letter or _ and hold only letters, digits and _ (max 63)"),
+    type: z.enum(FIELD_TYPES),
+    /** A value must be given (not null, and for text not empty). */
+    required: z.boolean().default(false),
+    /** Never sent to clients; rules may still read it. */
+    hidden: z.boolean().default(false),
+    /** relation: the collection the ids point into ("users" for accounts). */
+    collection: z.string().regex(NAME).optional(),
+    /** relation: holds an array of ids instead of one. */
+    multiple: z.boolean().optional(),
+  })
+  .superRefine((field, ctx) => {
+    if ((SYSTEM_FIELDS as readonly string[]).includes(field.name)) {
+      ctx.addIssue({ code: "custom", path: ["name"], message: `"${field.name}" is reserved` });
+    }
+    if (field.type === "relation" && !field.collection) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["collection"],
+        message: "a relation needs the collection it points to",
+      });
+    }
+    if (
+      field.type !== "relation" &&
+      (field.collection !== undefined || field.multiple !== undefined)
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["type"],
+        message: "collection and multiple apply to relation fields only",
+      });
+    }
+  });
+
+export type FieldDef = z.infer<typeof fieldSchema>;
+
+/** The field list, with unique names. */
+export const fieldsSchema = z
+  .array(fieldSchema)
+  .max(MAX_FIELDS)
+  .superRefine((fields, ctx) => {
+    const seen = new Set<string>();
+    fields.forEach((field, index) => {
+      if (seen.has(field.name)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          message: `duplicate field "${field.name}"`,
+        });
+      }
+      seen.add(field.name);
+    });
+  });
+
+/** A rule: null = superusers only, "" = anyone, otherwise a filter expression. */
+export const ruleSchema = z.string().max(MAX_RULE_LENGTH).nullable();
+
+/** A collection as the services use it. */
+export interface CollectionDef {
+  id: string;
+  name: string;
+  type: "base" | "external";
+  fields: FieldDef[];
+  listRule: string | null;
+  viewRule: string | null;
+  createRule: string | null;
+  updateRule: string | null;
+  deleteRule: string | null;
+  realtime: boolean;
+  created: string;
+  updated: string;
+}
+
+/** The row shape the database hands back. */
+export interface CollectionRow {
+  id: string;
+  name: string;
+  type: "base" | "external";
+  fields: unknown;
+  listRule: string | null;
+  viewRule: string | null;
+  createRule: string | null;
+  updateRule: string | null;
+  deleteRule: string | null;
+  realtime: boolean;
+  created: Date;
+  updated: Date;
+}
+
+/** Turns a stored row into a definition, checking the JSON it carries. */
+export function collectionFromRow(row: CollectionRow): CollectionDef {
+  return {
+    id: row.id,
+    name: row.name,
+    type: row.type,
+    fields: fieldsSchema.parse(row.fields),
+    listRule: row.listRule,
+    viewRule: row.viewRule,
+    createRule: row.createRule,
+    updateRule: row.updateRule,
+    deleteRule: row.deleteRule,
+    realtime: row.realtime,
+    created: row.created.toISOString(),
+    updated: row.updated.toISOString(),
+  };
+}

@@ -1,0 +1,40 @@
+export {
+  type CollectionDef,
+  type CollectionRow,
+  collectionFromRow,
+  FIELD_TYPES,
+  type FieldDef,
+  type FieldType,
+  fieldSchema,
+  fieldsSchema,
+  MAX_FIELDS,
+  MAX_RULE_LENGTH,
+  RULE_NAMES,
+  type RuleName,
+  ruleSchema,
+  SYSTEM_FIELDS,
+} from "./collection.ts";
+export {
+  type CompiledRule,
+  type CompiledRules,
+  compileClientFilter,
+  compileClientSort,
+  compileRule,
+  compileRules,
+  filterSchemaOf,
+} from "./collection-rules.ts";
+export { type DeliveryPreferences, deliveryFor, preferencesOf } from "./delivery.ts";
+export { projectRecord, type RecordJson, type StoredRecord, toRecordJson } from "./record-shape.ts";
+export {
+  channelOf,
+  compileSubscriptionFilter,
+  groupInputOf,
+  realtimeRules,
+  ruleAllowsAny,
+} from "./subscription-groups.ts";
+export { rowFromSpec, specFromRow } from "./subscription-rows.ts";
+export {
+  buildSubscriptionSpec,
+  type Subscriber,
+  type SubscriptionRequest,
+} from "./subscription-spec.ts";

@@ -1,0 +1,2 @@
+export { connectPgRunner } from "./pg-runner.ts";
+export { pgliteRunner } from "./pglite-runner.ts";

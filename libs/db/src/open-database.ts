@@ -1,0 +1,121 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { lockDataDir } from "./data-dir-lock.ts";
+import { PrismaClient } from "./generated/prisma/client.ts";
+import { migrate } from "./migrate.ts";
+import { connectPgRunner } from "./pg-runner.ts";
+import { pgliteRunner } from "./pglite-runner.ts";
+import type { SqlRunner } from "./sql-runner.ts";
+
+/** Where the data lives: a PostgreSQL server, or an embedded PGlite directory. */
+export type DatabaseOptions =
+  | {
+      /** postgres:// connection string. */
+      url: string;
+      /** Connections in the pool. @default 10 */
+      poolSize?: number;
+    }
+  | {
+      /** Folder for the embedded database, or "memory://" for one that vanishes on close. */
+      dataDir: string;
+    };
+
+/** An open database with the schema migrated. */
+export interface Database {
+  readonly kind: "postgres" | "pglite";
+  readonly prisma: PrismaClient;
+  /** Names of the migrations this open applied (empty when the schema was current). */
+  readonly appliedMigrations: string[];
+  /** Resolves when the database answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  /**
+   * A session of its own (PostgreSQL: a dedicated connection; PGlite: the one there is) for what
+   * is bound to a session: advisory locks, LISTEN. Close it when done.
+   */
+  openSession(): Promise<SqlRunner>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database, applies pending migrations, and returns a Prisma client over the right
+ * driver adapter. PostgreSQL in a cluster; PGlite in single-node mode, with the same schema and
+ * the same generated client.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return "url" in options
+    ? openPostgres(options.url, options.poolSize ?? 10)
+    : openPglite(options.dataDir);
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const runner = await connectPgRunner(url);
+  let appliedMigrations: string[];
+  try {
+    appliedMigrations = await migrate(runner);
+  } finally {
+    await runner.close();
+  }
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg({ connectionString: url, max: poolSize }),
+  });
+  return wrap(
+    "postgres",
+    prisma,
+    appliedMigrations,
+    () => connectPgRunner(url),
+    async () => {},
+  );
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  const inMemory = dataDir.startsWith("memory://");
+  let unlock = async () => {};
+  if (!inMemory) {
+    await mkdir(dataDir, { recursive: true });
+    unlock = await lockDataDir(dataDir);
+  }
+  try {
+    const pglite = new PGlite(inMemory ? dataDir : join(dataDir, "pgdata"));
+    await pglite.waitReady;
+    const appliedMigrations = await migrate(pgliteRunner(pglite));
+    const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite as never) });
+    return wrap(
+      "pglite",
+      prisma,
+      appliedMigrations,
+      async () => pgliteRunner(pglite),
+      async () => {
+        await pglite.close();
+        await unlock();
+      },
+    );
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+function wrap(
+  kind: Database["kind"],
+  prisma: PrismaClient,
+  appliedMigrations: string[],
+  openSession: () => Promise<SqlRunner>,
+  closeDriver: () => Promise<void>,
+): Database {
+  return {
+    kind,
+    prisma,
+    appliedMigrations,
+    openSession,
+    async ping() {
+      await prisma.$queryRaw`SELECT 1`;
+    },
+    async close() {
+      await prisma.$disconnect();
+      await closeDriver();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+/**
+ * The few raw-SQL operations that Prisma cannot do for us (multi-statement migration scripts,
+ * advisory locks and LISTEN on one session), over either pg or PGlite.
+ */
+export interface SqlRunner {
+  /** Runs one or more statements with the simple protocol; no parameters. */
+  exec(sql: string): Promise<void>;
+  /** Runs one parameterised statement and returns its rows. */
+  query<Row = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (a plain identifier) until the returned function
+   * is called or the session ends.
+   */
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
+  /** Rejects with the error when the session's connection breaks; never resolves otherwise. */
+  readonly broken: Promise<never>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,62 @@
+import { z } from "zod";
+
+/** The kinds of change a subscriber can ask for. */
+export const SUBSCRIBABLE_ACTIONS = ["created", "updated", "deleted"] as const;
+export type SubscribableAction = (typeof SUBSCRIBABLE_ACTIONS)[number];
+
+/** The filter languages a subscription may be written in (compatibility protocols bring theirs). */
+export const FILTER_SYNTAXES = ["pocketbase", "fastschema", "fluxbase"] as const;
+export type FilterSyntax = (typeof FILTER_SYNTAXES)[number];
+
+/**
+ * A live subscription as gateways store and announce it and evaluators index it: who subscribed
+ * (with the auth values rules read), to what, and the room (channel) its changes go to.
+ */
+export const subscriptionSpecSchema = z.strictObject({
+  id: z.string().min(1),
+  connectionId: z.string().min(1),
+  collectionId: z.string().min(1),
+  recordId: z.string().nullable(),
+  filter: z.string().nullable(),
+  filterSyntax: z.enum(FILTER_SYNTAXES),
+  /** Empty: every action. */
+  events: z.array(z.enum(SUBSCRIBABLE_ACTIONS)),
+  /** Empty: every visible field. */
+  select: z.array(z.string()),
+  /** The subscriber as `@request.auth` (null when anonymous). */
+  auth: z.record(z.string(), z.unknown()).nullable(),
+  superuser: z.boolean(),
+  /** The room: the subscription's group key. */
+  channel: z.string().min(1),
+  /** The collection's `updated` when the channel was computed. */
+  rulesVersion: z.string(),
+});
+export type SubscriptionSpec = z.infer<typeof subscriptionSpecSchema>;
+
+/** What gateways tell evaluators about subscriptions, on the subs stream. */
+export const subscriptionDeltaSchema = z.discriminatedUnion("type", [
+  z.strictObject({ v: z.literal(1), type: z.literal("add"), subscription: subscriptionSpecSchema }),
+  z.strictObject({ v: z.literal(1), type: z.literal("remove"), ids: z.array(z.string()).min(1) }),
+]);
+export type SubscriptionDelta = z.infer<typeof subscriptionDeltaSchema>;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Serialises a delta for the subs stream. */
+export function encodeSubscriptionDelta(delta: SubscriptionDelta): Uint8Array {
+  return encoder.encode(JSON.stringify(delta));
+}
+
+/** Parses a delta; throws on anything that is not one. */
+export function decodeSubscriptionDelta(data: Uint8Array): SubscriptionDelta {
+  return subscriptionDeltaSchema.parse(JSON.parse(decoder.decode(data)));
+}
+
+/**
+ * The part of a subscription that is not a condition but still separates deliveries: two
+ * subscriptions share a room only when they want the same actions and fields.
+ */
+export function deliveryExtra(spec: Pick<SubscriptionSpec, "events" | "select">): string {
+  return JSON.stringify([[...spec.events].sort(), [...spec.select].sort()]);
+}

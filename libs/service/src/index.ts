@@ -1,0 +1,24 @@
+export {
+  type BusSettings,
+  busEnv,
+  busSettingsFrom,
+  createBus,
+  startBusPersistently,
+} from "./bus-settings.ts";
+export { ConfigError, envValue, type ParsedEnv, parseEnv, redisPrefix } from "./env-config.ts";
+export { registerErrorHandling, toErrorBody } from "./error-handler.ts";
+export {
+  createLifecycle,
+  type Lifecycle,
+  type ReadinessCheck,
+  registerHealthRoutes,
+} from "./health.ts";
+export { createLogger } from "./logger.ts";
+export {
+  exitOnSignals,
+  type LifecycleLogger,
+  type Logger,
+  runShutdown,
+  type ShutdownStep,
+} from "./shutdown.ts";
+export { type FieldErrors, fieldErrors, parseInput } from "./validation.ts";
