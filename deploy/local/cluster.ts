@@ -1,0 +1,73 @@
+// `npm run cluster`: records ×2, evaluator ×2 and gateway ×2 as separate processes on this machine,
+// against the local PostgreSQL, NATS and Redis, behind one entry port with sticky sessions.
+// Ctrl-C stops them all (gracefully). Counts, ports and services come from flags or the environment:
+//   npm run cluster -- --records 2 --evaluators 2 --gateways 2 --port 8080 --base-port 8100
+import { parseArgs } from "node:util";
+import { startLocalCluster } from "./local-cluster.ts";
+
+const { values } = parseArgs({
+  options: {
+    records: { type: "string" },
+    evaluators: { type: "string" },
+    gateways: { type: "string" },
+    port: { type: "string" },
+    "base-port": { type: "string" },
+  },
+});
+const env = process.env;
+const count = (flag: string | undefined, variable: string | undefined, fallback: number) => {
+  const value = Number(flag ?? variable ?? fallback);
+  if (!Number.isInteger(value) || value < 1 || value > 16)
+    throw new Error(`counts are whole numbers from 1 to 16, got ${flag ?? variable}`);
+  return value;
+};
+const port = (flag: string | undefined, variable: string | undefined, fallback: number) => {
+  const value = Number(flag ?? variable ?? fallback);
+  if (!Number.isInteger(value) || value < 1 || value > 65_000)
+    throw new Error(`ports are whole numbers from 1 to 65000, got ${flag ?? variable}`);
+  return value;
+};
+
+const options = {
+  records: count(values.records, env.TIDINGS_CLUSTER_RECORDS, 2),
+  evaluators: count(values.evaluators, env.TIDINGS_CLUSTER_EVALUATORS, 2),
+  gateways: count(values.gateways, env.TIDINGS_CLUSTER_GATEWAYS, 2),
+  entryPort: port(values.port, env.TIDINGS_CLUSTER_PORT, 8080),
+  basePort: port(values["base-port"], env.TIDINGS_CLUSTER_BASE_PORT, 8100),
+  databaseUrl: env.TIDINGS_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/tidings_cluster",
+  natsUrl: env.TIDINGS_NATS_URL ?? "nats://127.0.0.1:4222",
+  redisUrl: env.TIDINGS_REDIS_URL ?? "redis://127.0.0.1:6379",
+  // A fixed default keeps tokens valid across restarts of this local cluster; set your own.
+  jwtSecret: env.TIDINGS_JWT_SECRET ?? "local-cluster-secret-change-me-please-0001",
+  env: Object.fromEntries(
+    Object.entries(env).filter(
+      ([name, value]) =>
+        name.startsWith("TIDINGS_") && !name.startsWith("TIDINGS_CLUSTER_") && value !== undefined,
+    ),
+  ) as Record<string, string>,
+  output: (line: string) => console.log(line),
+};
+
+console.log(
+  `starting ${options.records} records, ${options.evaluators} evaluators, ${options.gateways} gateways…`,
+);
+const cluster = await startLocalCluster(options);
+console.log("");
+console.log(`  entry        ${cluster.entryUrl}  (REST and realtime, sticky sessions)`);
+for (const service of cluster.services)
+  console.log(`  ${service.name.padEnd(12)} http://127.0.0.1:${service.port}`);
+console.log(`  database     ${options.databaseUrl}`);
+console.log(`  nats         ${options.natsUrl}`);
+console.log(`  redis        ${options.redisUrl}`);
+console.log("\n  Ctrl-C stops everything.\n");
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  console.log("stopping…");
+  await cluster.stop();
+  process.exit(0);
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

@@ -1,0 +1,63 @@
+import type { Redis } from "ioredis";
+import type { RoomEmit, RoomEmitter } from "./room-emitter.ts";
+
+/** Socket.IO's channel prefix and namespace, as the gateways' sharded adapter uses them. */
+export interface ShardedChannelOptions {
+  /** @default "socket.io" */
+  channelPrefix?: string;
+  /** @default "/" */
+  namespace?: string;
+}
+
+// socket.io-adapter's MessageType.BROADCAST and socket.io-parser's EVENT packet type.
+const BROADCAST = 3;
+const EVENT_PACKET = 2;
+// The uid the official emitters use: adapters do not count it as a server of the cluster.
+const EMITTER_UID = "emitter";
+
+/** A network failure while emitting: the events stay in the bus and are tried again. */
+export class EmitFailedError extends Error {
+  override readonly name = "EmitFailedError";
+  readonly retryable = true;
+}
+
+/**
+ * Emits to the rooms of gateways that use `@socket.io/redis-adapter`'s sharded adapter in dynamic
+ * mode: one SPUBLISH per message on the room's own channel, so only gateways holding the room
+ * receive it. `@socket.io/redis-emitter` cannot be used: it PUBLISHes, which sharded subscribers
+ * never see. Unlike `io.emit()`, which drops a failed publish silently, every SPUBLISH here is
+ * awaited, so a Redis outage is an error the caller can act on.
+ */
+export function redisRoomEmitter(redis: Redis, options: ShardedChannelOptions = {}): RoomEmitter {
+  const namespace = options.namespace ?? "/";
+  const base = `${options.channelPrefix ?? "socket.io"}#${namespace}#`;
+  return {
+    async emit(messages) {
+      if (messages.length === 0) return;
+      const pipeline = redis.pipeline();
+      for (const message of messages)
+        pipeline.spublish(`${base}${message.room}#`, encode(namespace, message));
+      let results: [Error | null, unknown][] | null;
+      try {
+        results = await pipeline.exec();
+      } catch (error) {
+        throw new EmitFailedError("could not publish to Redis", { cause: error });
+      }
+      const failed = results?.find(([error]) => error !== null)?.[0];
+      if (!results || failed)
+        throw new EmitFailedError("could not publish to Redis", { cause: failed });
+    },
+  };
+}
+
+function encode(namespace: string, { room, event, payload, except }: RoomEmit): string {
+  return JSON.stringify({
+    uid: EMITTER_UID,
+    nsp: namespace,
+    type: BROADCAST,
+    data: {
+      packet: { type: EVENT_PACKET, data: [event, payload], nsp: namespace },
+      opts: { rooms: [room], except: except ? [except] : [], flags: {} },
+    },
+  });
+}

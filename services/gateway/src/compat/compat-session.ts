@@ -1,0 +1,231 @@
+import type { Bus } from "@tidings/bus";
+import type { CollectionDef, SubscriptionRequest } from "@tidings/collections";
+import type { PrismaClient } from "@tidings/db";
+import { type ChangePayload, SERVER_EVENTS, TidingsError } from "@tidings/protocol";
+import type { AuthUser } from "@tidings/records";
+import type { Logger } from "@tidings/service";
+import type { ConnectionTracker } from "../connections/connection-tracker.ts";
+import { replayMissed } from "../realtime/replay.ts";
+import type { GatewayServer } from "../realtime/socket-types.ts";
+import { planSubscription } from "../subscriptions/subscription-planner.ts";
+import type { SubscriptionStore } from "../subscriptions/subscription-store.ts";
+import { VirtualConnection, type VirtualListener } from "./virtual-connection.ts";
+
+/** What a compatibility transport's sessions are built on: the same parts as Socket.IO's. */
+export interface CompatDeps {
+  io: GatewayServer;
+  prisma: PrismaClient;
+  bus: Bus;
+  store: SubscriptionStore;
+  connections: ConnectionTracker;
+  roomsReady(): Promise<void>;
+  logger: Logger;
+  maxSubscriptionsPerConnection: number;
+}
+
+/** A subscription held by a compatibility session. */
+export interface CompatSubscription {
+  /** Stable for the life of the session, even when a rule change renews the stored one. */
+  readonly key: string;
+  readonly collection: CollectionDef;
+  readonly request: SubscriptionRequest;
+  /** The stored subscription's id and channel (renewed after a rule change). */
+  id: string;
+  channel: string;
+  /** The last seq delivered: repeats are dropped, and a renewal replays from it. */
+  lastSeq: number;
+  /** While renewing: live changes held until the replay is done. */
+  held: ChangePayload[] | undefined;
+}
+
+/** Delivers a change to the protocol's client. */
+export type ChangeSink = (subscription: CompatSubscription, change: ChangePayload) => void;
+
+/**
+ * One client connection of a compatibility protocol (PocketBase SSE, Pusher, Fluxbase,
+ * FastSchema), on the same path as Socket.IO clients: its subscriptions are planned, stored,
+ * announced and grouped the same way, and it receives its channels' changes as a member of the
+ * same rooms. Changes are de-duplicated by seq per subscription; when a rule change moves a
+ * subscription to another channel, the session renews it and replays what it might have missed.
+ */
+export class CompatSession {
+  readonly id: string;
+  auth: AuthUser | null;
+  readonly #deps: CompatDeps;
+  readonly #protocol: string;
+  readonly #connection: VirtualConnection;
+  readonly #subscriptions = new Map<string, CompatSubscription>();
+  readonly #sink: ChangeSink;
+  readonly #other: VirtualListener | undefined;
+  #keys = 0;
+
+  /**
+   * `sink` receives the changes of the session's subscriptions; `other`, if given, every other
+   * event delivered to its connection (presence diffs, broadcasts of the rooms it joined).
+   */
+  constructor(
+    deps: CompatDeps,
+    options: { id: string; protocol: string; auth: AuthUser | null },
+    sink: ChangeSink,
+    other?: VirtualListener,
+  ) {
+    this.#deps = deps;
+    this.id = options.id;
+    this.auth = options.auth;
+    this.#protocol = options.protocol;
+    this.#sink = sink;
+    this.#other = other;
+    this.#connection = new VirtualConnection(deps.io, options.id, (event, payload) =>
+      this.#receive(event, payload),
+    );
+  }
+
+  /** The room member, for presence and broadcast. */
+  get connection(): VirtualConnection {
+    return this.#connection;
+  }
+
+  get subscriptions(): ReadonlyMap<string, CompatSubscription> {
+    return this.#subscriptions;
+  }
+
+  /** Registers the connection (the per-user limit applies: `LIMIT_EXCEEDED`) and joins its rooms. */
+  async open(): Promise<void> {
+    await this.#deps.connections.open(this.id, this.auth?.id ?? null, this.#protocol);
+    await this.#connection.attach();
+  }
+
+  async #activate(subscription: { collection: string; request: SubscriptionRequest }) {
+    const planned = await planSubscription(
+      this.#deps.prisma,
+      { connectionId: this.id, auth: this.auth },
+      subscription.collection,
+      subscription.request,
+    );
+    await this.#deps.store.add(planned.spec, this.auth?.id ?? null);
+    if (!this.#connection.connected) {
+      await this.#deps.store.remove([planned.spec.id]);
+      throw new TidingsError("UNAVAILABLE", "The connection closed while subscribing.");
+    }
+    await this.#connection.join(planned.spec.channel);
+    await this.#deps.roomsReady();
+    return planned;
+  }
+
+  /** Subscribes; refusals are the same errors Socket.IO clients get. */
+  async subscribe(collection: string, request: SubscriptionRequest): Promise<CompatSubscription> {
+    if (this.#subscriptions.size >= this.#deps.maxSubscriptionsPerConnection) {
+      throw new TidingsError(
+        "LIMIT_EXCEEDED",
+        `At most ${this.#deps.maxSubscriptionsPerConnection} subscriptions per connection.`,
+      );
+    }
+    const planned = await this.#activate({ collection, request });
+    const subscription: CompatSubscription = {
+      key: `${this.id}:${++this.#keys}`,
+      collection: planned.collection,
+      request,
+      id: planned.spec.id,
+      channel: planned.spec.channel,
+      lastSeq: await this.#deps.bus.lastSeq("events"),
+      held: undefined,
+    };
+    this.#subscriptions.set(subscription.key, subscription);
+    return subscription;
+  }
+
+  /** Ends one subscription. */
+  async unsubscribe(key: string): Promise<void> {
+    const subscription = this.#subscriptions.get(key);
+    if (!subscription) return;
+    this.#subscriptions.delete(key);
+    await this.#leaveIfUnused(subscription.channel);
+    await this.#deps.store.remove([subscription.id]);
+  }
+
+  /** Ends every subscription. */
+  async unsubscribeAll(): Promise<void> {
+    for (const key of [...this.#subscriptions.keys()]) await this.unsubscribe(key);
+  }
+
+  /** The client went away: its subscriptions and rooms go at once (these protocols never resume). */
+  async close(): Promise<void> {
+    const ids = [...this.#subscriptions.values()].map((subscription) => subscription.id);
+    this.#subscriptions.clear();
+    this.#connection.close();
+    await this.#deps.store
+      .remove(ids)
+      .catch((error) =>
+        this.#deps.logger.warn({ err: error }, "compat: could not remove subscriptions"),
+      );
+    await this.#deps.connections
+      .close(this.id)
+      .catch((error) =>
+        this.#deps.logger.warn({ err: error }, "compat: could not mark a connection closed"),
+      );
+  }
+
+  async #leaveIfUnused(channel: string): Promise<void> {
+    if (![...this.#subscriptions.values()].some((other) => other.channel === channel))
+      await this.#connection.leave(channel);
+  }
+
+  #receive(event: string, payload: unknown): void {
+    if (event === SERVER_EVENTS.change) this.#deliverChange(payload as ChangePayload);
+    else if (event === SERVER_EVENTS.resubscribe)
+      void this.#renew((payload as { channel: string }).channel);
+    else this.#other?.(event, payload);
+  }
+
+  #deliverChange(change: ChangePayload): void {
+    for (const subscription of this.#subscriptions.values()) {
+      if (subscription.channel !== change.channel) continue;
+      if (subscription.held) subscription.held.push(change);
+      else this.#deliver(subscription, change);
+    }
+  }
+
+  #deliver(subscription: CompatSubscription, change: ChangePayload): void {
+    if (change.seq <= subscription.lastSeq) return;
+    subscription.lastSeq = change.seq;
+    this.#sink(subscription, change);
+  }
+
+  // A rule change moved these subscriptions' channel: subscribe again under the new rules, replay
+  // what came since the last delivered seq, then release the live changes held meanwhile.
+  async #renew(channel: string): Promise<void> {
+    for (const subscription of [...this.#subscriptions.values()].filter(
+      (s) => s.channel === channel,
+    )) {
+      subscription.held = [];
+      try {
+        const planned = await this.#activate({
+          collection: subscription.collection.id,
+          request: subscription.request,
+        });
+        const previous = subscription.id;
+        subscription.id = planned.spec.id;
+        subscription.channel = planned.spec.channel;
+        await this.#leaveIfUnused(channel);
+        await this.#deps.store.remove([previous]);
+        await replayMissed(
+          { bus: this.#deps.bus, collection: planned.collection, rules: planned.rules },
+          planned.spec,
+          subscription.lastSeq,
+          (change) => this.#deliver(subscription, change),
+        );
+      } catch (error) {
+        this.#deps.logger.warn(
+          { err: error, channel },
+          "compat: could not renew a subscription after a rule change",
+        );
+        this.#subscriptions.delete(subscription.key);
+      } finally {
+        const held = (subscription.held ?? []).sort((a, b) => a.seq - b.seq);
+        subscription.held = undefined;
+        for (const change of held)
+          if (change.channel === subscription.channel) this.#deliver(subscription, change);
+      }
+    }
+  }
+}

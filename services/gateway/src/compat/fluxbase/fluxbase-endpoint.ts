@@ -1,0 +1,121 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { TidingsError } from "@tidings/protocol";
+import { tokenFromHeader, type VerifiedToken } from "@tidings/records";
+import { WebSocketServer } from "ws";
+import { type FluxbaseAuth, FluxbaseClient, type FluxbaseClientDeps } from "./fluxbase-client.ts";
+import { CLOSE_CODES } from "./fluxbase-wire.ts";
+
+/** The path of Fluxbase's realtime endpoint, at the server root. */
+export const FLUXBASE_PATH = "/realtime";
+
+function httpAnswer(status: string, body?: Record<string, unknown>): string {
+  const json = body === undefined ? "" : JSON.stringify(body);
+  const type = body === undefined ? "" : "Content-Type: application/json\r\n";
+  return `HTTP/1.1 ${status}\r\nConnection: close\r\n${type}Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`;
+}
+
+const INVALID_TOKEN = "Invalid or expired token";
+// Fluxbase's answer, and the code and message of its documented error.
+const UNAUTHORIZED = httpAnswer("401 Unauthorized", {
+  error: INVALID_TOKEN,
+  code: "UNAUTHORIZED",
+  message: INVALID_TOKEN,
+});
+const UNAVAILABLE = httpAnswer("503 Service Unavailable");
+
+/** The WebSocket side of `/realtime`. */
+export interface FluxbaseEndpoint {
+  /** Takes an upgrade request of the endpoint's path. */
+  handle(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Sends every client its heartbeat, closing those whose token expired and dropping silent ones. */
+  beat(): void;
+  /** Refuses new clients (503), closes open ones so they reconnect elsewhere, and waits for them. */
+  drain(deadlineMs: number): Promise<void>;
+}
+
+/** The token of a request: `Authorization: Bearer`, else the `token` query parameter. */
+function requestToken(request: IncomingMessage): string | undefined {
+  const query = new URL(request.url ?? "/", "http://localhost").searchParams.get("token");
+  return tokenFromHeader(request.headers.authorization) ?? (query || undefined);
+}
+
+/**
+ * Fluxbase's realtime endpoint: the token is checked before the handshake (a bad one is HTTP 401,
+ * as Fluxbase answers it), no token is an anonymous connection.
+ */
+export function createFluxbaseEndpoint(
+  deps: FluxbaseClientDeps,
+  options: { maxMessageBytes: number },
+): FluxbaseEndpoint {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxMessageBytes,
+    perMessageDeflate: false,
+  });
+  const clients = new Set<FluxbaseClient>();
+  // Every connection, from its request until its session is cleaned up.
+  const connections = new Map<Duplex, Promise<void>>();
+  let draining = false;
+
+  async function authenticate(request: IncomingMessage): Promise<FluxbaseAuth | string> {
+    const token = requestToken(request);
+    if (!token) return { user: null, expiresAt: null };
+    let verified: VerifiedToken;
+    try {
+      verified = await deps.tokens.verify(token);
+    } catch (error) {
+      if (error instanceof TidingsError && error.code === "UNAUTHORIZED") return UNAUTHORIZED;
+      deps.logger.error({ err: error }, "fluxbase: could not verify a token");
+      return UNAVAILABLE;
+    }
+    return { user: verified.user, expiresAt: verified.expiresAt };
+  }
+
+  async function serve(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const auth = await authenticate(request);
+    if (socket.destroyed) return;
+    if (typeof auth === "string" || draining) {
+      socket.end(typeof auth === "string" ? auth : UNAVAILABLE);
+      return;
+    }
+    // On a handshake ws refuses (bad key or version), the callback never runs and ws answers 400.
+    const client = await new Promise<FluxbaseClient | undefined>((resolve) => {
+      socket.once("close", () => resolve(undefined));
+      wss.handleUpgrade(request, socket, head, (ws) => resolve(new FluxbaseClient(ws, deps, auth)));
+    });
+    if (client === undefined) return;
+    clients.add(client);
+    await client.done;
+    clients.delete(client);
+  }
+
+  return {
+    handle(request, socket, head) {
+      // Node's HTTP server stops listening for errors on upgraded sockets; a reset must not crash.
+      socket.on("error", () => socket.destroy());
+      if (draining) {
+        socket.end(UNAVAILABLE);
+        return;
+      }
+      const done = serve(request, socket, head)
+        .catch((error) => deps.logger.warn({ err: error }, "fluxbase: connection failed"))
+        .finally(() => connections.delete(socket));
+      connections.set(socket, done);
+    },
+    beat() {
+      const now = Date.now();
+      for (const client of clients) client.beat(now);
+    },
+    async drain(deadlineMs) {
+      draining = true;
+      for (const client of clients) client.close(CLOSE_CODES.restart, "server_shutdown");
+      const deadline = new Promise((resolve) => setTimeout(resolve, deadlineMs).unref());
+      await Promise.race([Promise.all(connections.values()), deadline]);
+      // Clients that did not answer the close are dropped.
+      for (const socket of connections.keys()) socket.destroy();
+      await Promise.all(connections.values());
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { PrismaClient } from "@tidings/db";
+import { TidingsError } from "@tidings/protocol";
+import type { TokenService } from "@tidings/records";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { z } from "zod";
+import {
+  findRealtimeCollection,
+  planSubscription,
+} from "../../subscriptions/subscription-planner.ts";
+import { requester } from "../pusher/auth-endpoint.ts";
+import { acceptFormBodies } from "../pusher/form-body.ts";
+import { socketIdSchema } from "../pusher/pusher-wire.ts";
+import type { VeloChannels } from "./velo-channels.ts";
+
+/** What Velo's realtime routes are built on. */
+export interface VeloRoutesDeps {
+  prisma: PrismaClient;
+  tokens: TokenService;
+  channels: VeloChannels;
+}
+
+const subscribeBody = z.object({
+  collection: z.string().min(1).max(200),
+  socket_id: socketIdSchema.nullish(),
+  filter: z.string().max(8_192).nullish(),
+});
+
+const pingBody = z.object({ channel_name: z.string().max(300) });
+
+/** Laravel's 422: `{message, errors: {field: [messages]}}`, the message naming the first problem. */
+function invalid(reply: FastifyReply, errors: Record<string, string[]>) {
+  const messages = Object.values(errors).flat();
+  const more = messages.length - 1;
+  const message =
+    more > 0 ? `${messages[0]} (and ${more} more error${more > 1 ? "s" : ""})` : messages[0];
+  return reply.status(422).send({ message, errors });
+}
+
+function fieldProblems(issues: readonly z.core.$ZodIssue[]): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const issue of issues) {
+    const field = String(issue.path[0] ?? "body");
+    const missing = issue.code === "invalid_type" && issue.input === undefined;
+    errors[field] ??= [
+      missing ? `The ${field} field is required.` : `The ${field} field is invalid.`,
+    ];
+  }
+  return errors;
+}
+
+const unauthenticated = (reply: FastifyReply) =>
+  reply.status(401).send({ message: "Unauthenticated." });
+
+/**
+ * `POST /api/realtime/subscribe` `{collection, socket_id?, filter?}` (bearer token optional) →
+ * `{channel_name, is_public: false}`, answered as Laravel would: 422 for an unknown collection or a
+ * bad filter, 401 for a guest the list rule lets see nothing (403 for such a user). Also Velo's
+ * `POST /api/realtime/ping` `{channel_name}`, which keeps a channel alive.
+ */
+export async function registerVeloRoutes(
+  app: FastifyInstance,
+  deps: VeloRoutesDeps,
+): Promise<void> {
+  const { prisma, tokens, channels } = deps;
+  await app.register(async (scope) => {
+    acceptFormBodies(scope);
+    scope.post("/api/realtime/subscribe", async (request, reply) => {
+      const body = subscribeBody.safeParse(request.body ?? {});
+      if (!body.success) return invalid(reply, fieldProblems(body.error.issues));
+      const { collection: name, socket_id, filter } = body.data;
+      let user: Awaited<ReturnType<typeof requester>>;
+      try {
+        user = await requester(tokens, request.headers.authorization);
+      } catch {
+        return unauthenticated(reply);
+      }
+      let collection: Awaited<ReturnType<typeof findRealtimeCollection>>;
+      try {
+        collection = await findRealtimeCollection(prisma, name);
+      } catch (error) {
+        if (!(error instanceof TidingsError)) throw error;
+        const problem = error.code === "NOT_FOUND" ? "Collection not found" : error.message;
+        return invalid(reply, { collection: [problem] });
+      }
+      try {
+        await planSubscription(prisma, { connectionId: "velo", auth: user }, collection.id, {
+          filter,
+          filterSyntax: "pocketbase",
+        });
+      } catch (error) {
+        if (!(error instanceof TidingsError)) throw error;
+        if (error.code === "INVALID_FILTER") return invalid(reply, { filter: [error.message] });
+        if (error.code !== "FORBIDDEN") throw error;
+        if (!user) return unauthenticated(reply);
+        return reply.status(403).send({ message: "This action is unauthorized." });
+      }
+      const channel = await channels.issue({
+        userId: user?.id ?? null,
+        collectionId: collection.id,
+        filter: filter?.trim() ? filter : null,
+        socketId: socket_id ?? null,
+      });
+      return { channel_name: channel, is_public: false };
+    });
+    scope.post("/api/realtime/ping", async (request, reply) => {
+      const body = pingBody.safeParse(request.body ?? {});
+      const id = body.success ? channels.idOfName(body.data.channel_name) : undefined;
+      if (id === undefined)
+        return invalid(reply, { channel_name: ["The channel name field must be a valid UUID."] });
+      await channels.use(id);
+      return { status: "ok" };
+    });
+  });
+}

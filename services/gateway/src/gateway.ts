@@ -1,0 +1,202 @@
+import type { Bus } from "@tidings/bus";
+import type { PrismaClient } from "@tidings/db";
+import { TidingsError } from "@tidings/protocol";
+import type { TokenService } from "@tidings/records";
+import type { Lifecycle, Logger } from "@tidings/service";
+import type { CompatDeps } from "./compat/compat-session.ts";
+import { isRealSocket } from "./compat/virtual-connection.ts";
+import type { GatewayConfig } from "./config.ts";
+import { ConnectionTracker } from "./connections/connection-tracker.ts";
+import { authHandler } from "./realtime/auth-handler.ts";
+import { type AnyMessageHandler, attachMessageRouter } from "./realtime/message-router.ts";
+import { terminateConnection, watchSlowConsumers } from "./realtime/slow-consumers.ts";
+import type { GatewayServer, GatewaySocket } from "./realtime/socket-types.ts";
+import { subscribeHandler } from "./realtime/subscribe-handler.ts";
+import { closeWith, watchTokenExpiry } from "./realtime/token-expiry.ts";
+import { dropSubscription, unsubscribeHandler } from "./realtime/unsubscribe-handler.ts";
+import { SubscriptionStore } from "./subscriptions/subscription-store.ts";
+
+/** What a gateway node is built from. */
+export interface GatewayDeps {
+  io: GatewayServer;
+  prisma: PrismaClient;
+  bus: Bus;
+  tokens: TokenService;
+  lifecycle: Lifecycle;
+  logger: Logger;
+  nodeId: string;
+  /** Resolves once rooms joined so far receive messages from every node. */
+  roomsReady(): Promise<void>;
+}
+
+/** A gateway node: the realtime protocol on a Socket.IO server. */
+export interface Gateway {
+  readonly store: SubscriptionStore;
+  readonly connections: ConnectionTracker;
+  /** Extra message handlers (presence, broadcast) join the protocol through here. */
+  addHandlers(handlers: Record<string, AnyMessageHandler>): void;
+  start(): void;
+  /** Tells every client to reconnect elsewhere and waits (up to the deadline) for them to go. */
+  drain(): Promise<void>;
+  /** Compatibility transports close their clients' connections through this when the node drains. */
+  onDrain(listener: () => Promise<void>): void;
+  /** What compatibility sessions are built on. */
+  compatDeps(): CompatDeps;
+  stop(): Promise<void>;
+}
+
+function connectError(error: unknown): Error {
+  const body =
+    error instanceof TidingsError ? error.toBody() : new TidingsError("INTERNAL").toBody();
+  return Object.assign(new Error(body.message), {
+    data: { code: body.code, message: body.message, data: body.data },
+  });
+}
+
+/** Wires the realtime protocol onto `deps.io`. */
+export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway {
+  const { io, prisma, bus, tokens, logger } = deps;
+  const store = new SubscriptionStore(prisma, bus);
+  const connections = new ConnectionTracker(
+    prisma,
+    store,
+    {
+      nodeId: deps.nodeId,
+      graceMs: config.disconnectGraceMs,
+      heartbeatMs: config.heartbeatMs,
+      maxConnectionsPerUser: config.maxConnectionsPerUser,
+    },
+    logger,
+  );
+  const expiries = new Map<string, ReturnType<typeof watchTokenExpiry>>();
+  const handlers: Record<string, AnyMessageHandler> = {
+    subscribe: subscribeHandler({
+      prisma,
+      bus,
+      store,
+      maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+      roomsReady: deps.roomsReady,
+      replayBacklogBytes: Math.floor(config.slowConsumerBytes / 2),
+    }),
+    unsubscribe: unsubscribeHandler(store),
+    auth: authHandler(tokens, {
+      signIn: (id, userId) => connections.signIn(id, userId),
+      renewed: (id) => expiries.get(id)?.reset(),
+    }),
+  };
+  let slowConsumers: { stop(): void } | undefined;
+  const drainListeners: (() => Promise<void>)[] = [];
+
+  io.use(async (socket, next) => {
+    try {
+      if (deps.lifecycle.draining)
+        throw new TidingsError("UNAVAILABLE", "This node is shutting down; connect to another.");
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (token !== undefined && typeof token !== "string")
+        throw new TidingsError("UNAUTHORIZED", "auth.token must be a string.");
+      const verified = token ? await tokens.verify(token) : undefined;
+      socket.data = {
+        auth: verified?.user ?? null,
+        expiresAt: verified?.expiresAt ?? null,
+        connectionId: socket.id,
+        subscriptions: new Map(),
+      };
+      await connections.open(socket.id, verified?.user.id ?? null, "socket.io");
+      next();
+    } catch (error) {
+      if (!(error instanceof TidingsError))
+        logger.error({ err: error }, "realtime connection failed");
+      next(connectError(error));
+    }
+  });
+
+  // A client silent past the idle timeout cannot be expected to answer a closing handshake either:
+  // drop its TCP connection at once rather than hold it (and a shutdown) for the handshake timeout.
+  io.engine.on(
+    "connection",
+    (raw: { on(event: "close", listener: (reason: string) => void): void }) => {
+      raw.on("close", (reason) => {
+        if (reason === "ping timeout") terminateConnection(raw);
+      });
+    },
+  );
+
+  io.on("connection", (socket: GatewaySocket) => {
+    attachMessageRouter(
+      socket,
+      handlers,
+      {
+        maxMessageBytes: config.maxMessageBytes,
+        maxMessagesPerMinute: config.maxMessagesPerMinute,
+      },
+      logger,
+    );
+    expiries.set(socket.id, watchTokenExpiry(socket, config.tokenExpiryWarningMs));
+    socket.on("disconnect", () => {
+      expiries.get(socket.id)?.clear();
+      expiries.delete(socket.id);
+      for (const id of [...socket.data.subscriptions.keys()]) void dropSubscription(socket, id);
+      connections
+        .close(socket.id)
+        .catch((error) =>
+          logger.warn({ err: error }, "realtime: could not mark a connection closed"),
+        );
+    });
+  });
+
+  return {
+    store,
+    connections,
+    addHandlers(extra) {
+      Object.assign(handlers, extra);
+    },
+    start() {
+      connections.start();
+      slowConsumers = watchSlowConsumers(io, config.slowConsumerBytes);
+    },
+    onDrain(listener) {
+      drainListeners.push(listener);
+    },
+    compatDeps() {
+      return {
+        io,
+        prisma,
+        bus,
+        store,
+        connections,
+        roomsReady: deps.roomsReady,
+        logger,
+        maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
+      };
+    },
+    async drain() {
+      await Promise.all(
+        drainListeners.map((listener) =>
+          listener().catch((error) => logger.warn({ err: error }, "drain listener failed")),
+        ),
+      );
+      for (const socket of io.of("/").sockets.values()) {
+        if (!isRealSocket(socket)) continue;
+        closeWith(socket as GatewaySocket, {
+          reason: "server_shutdown",
+          code: "UNAVAILABLE",
+          reconnect: true,
+        });
+      }
+      // Clients close their end on `tidings:disconnect`; any connection still open at the deadline
+      // (a client that does not read) is dropped so it cannot hold the shutdown.
+      const deadline = Date.now() + config.shutdownDeadlineMs;
+      while (io.engine.clientsCount > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // engine.io keeps its connections in a protected map; there is no public way to reach them.
+      const open = (io.engine as unknown as { clients: Record<string, unknown> }).clients;
+      for (const raw of Object.values(open)) terminateConnection(raw);
+    },
+    async stop() {
+      slowConsumers?.stop();
+      connections.stop();
+      for (const expiry of expiries.values()) expiry.clear();
+    },
+  };
+}

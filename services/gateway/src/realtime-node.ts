@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import type { Bus } from "@tidings/bus";
+import type { PrismaClient } from "@tidings/db";
+import type { TokenService } from "@tidings/records";
+import type { Lifecycle, Logger, ShutdownStep } from "@tidings/service";
+import type { FastifyInstance } from "fastify";
+import { broadcastHandlers } from "./broadcast/broadcast-handlers.ts";
+import { type BroadcastService, createBroadcastService } from "./broadcast/broadcast-service.ts";
+import { registerCompatibility } from "./compat/register-compat.ts";
+import { createUpgradeRouter } from "./compat/upgrade-router.ts";
+import type { GatewayConfig } from "./config.ts";
+import { createGateway, type Gateway } from "./gateway.ts";
+import { channelAccess } from "./presence/channel-access.ts";
+import { presenceHandlers } from "./presence/presence-handlers.ts";
+import { createPresenceService, type PresenceService } from "./presence/presence-service.ts";
+import { createSocketServer, type SocketServer } from "./realtime/socket-server.ts";
+
+/** The realtime side of a node: Socket.IO, presence, broadcast and the compatibility protocols. */
+export interface RealtimeNode {
+  sockets: SocketServer;
+  gateway: Gateway;
+  presence: PresenceService;
+  broadcast: BroadcastService;
+  /** Starts the background work (bookkeeping, slow consumers, presence refresh). */
+  start(): void;
+  /** Shutdown steps in order: clients told to leave, then the node's parts, then Socket.IO. */
+  shutdownSteps(): ShutdownStep[];
+}
+
+/**
+ * Builds the realtime side of a node on `app` (its HTTP server carries Socket.IO and the
+ * compatibility protocols). Used alike by a gateway process and by `npm start`.
+ */
+export async function createRealtimeNode(
+  app: FastifyInstance,
+  deps: {
+    prisma: PrismaClient;
+    bus: Bus;
+    tokens: TokenService;
+    lifecycle: Lifecycle;
+    logger: Logger;
+    env: NodeJS.ProcessEnv;
+  },
+  config: GatewayConfig,
+): Promise<RealtimeNode> {
+  const sockets = createSocketServer(app.server, config, deps.logger);
+  const { io, redis, roomsReady } = sockets;
+  const gateway = createGateway(
+    {
+      io,
+      prisma: deps.prisma,
+      bus: deps.bus,
+      tokens: deps.tokens,
+      lifecycle: deps.lifecycle,
+      logger: deps.logger,
+      nodeId: `node-${randomBytes(4).toString("hex")}`,
+      roomsReady,
+    },
+    config,
+  );
+  const presence = createPresenceService(
+    { io, redis, roomsReady, logger: deps.logger },
+    { redisPrefix: config.redisPrefix },
+  );
+  const broadcast = createBroadcastService({ io, roomsReady });
+  const access = channelAccess(config.channelAccess);
+  gateway.addHandlers({
+    ...presenceHandlers(presence, access),
+    ...broadcastHandlers(broadcast, access),
+  });
+  await registerCompatibility({
+    app,
+    gateway,
+    tokens: deps.tokens,
+    presence,
+    broadcast,
+    access,
+    upgrades: createUpgradeRouter(app.server),
+    config,
+    env: deps.env,
+    logger: deps.logger,
+  });
+  return {
+    sockets,
+    gateway,
+    presence,
+    broadcast,
+    start() {
+      gateway.start();
+      presence.start();
+    },
+    shutdownSteps: () => [
+      { name: "clients", run: () => gateway.drain() },
+      { name: "gateway", run: () => gateway.stop() },
+      { name: "presence", run: () => presence.stop() },
+    ],
+  };
+}

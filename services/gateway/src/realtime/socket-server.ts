@@ -1,0 +1,74 @@
+import type { Server as HttpServer } from "node:http";
+import { createShardedAdapter } from "@socket.io/redis-adapter";
+import type { Logger } from "@tidings/service";
+import { Redis } from "ioredis";
+import { Server } from "socket.io";
+import type { GatewayConfig } from "../config.ts";
+import type { GatewayServer } from "./socket-types.ts";
+
+// Frames larger than this close the connection at the transport; messages up to it but over
+// TIDINGS_MAX_MESSAGE_BYTES get INVALID_MESSAGE and the connection stays.
+const TRANSPORT_FRAME_LIMIT = 1_048_576;
+
+/** A Socket.IO server for the gateway, with what it takes to close it. */
+export interface SocketServer {
+  io: GatewayServer;
+  /** Resolves once the rooms joined so far receive other nodes' messages. */
+  roomsReady(): Promise<void>;
+  /** The Redis client presence and other shared state may use (undefined in single-node mode). */
+  redis: Redis | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Attaches Socket.IO at `/socket.io`. With Redis, rooms are shared through the sharded adapter in
+ * dynamic mode: a node subscribes to a room's channel only while one of its sockets is in the room,
+ * so adding nodes adds capacity instead of multiplying traffic. Without Redis, rooms are local.
+ */
+export function createSocketServer(
+  http: HttpServer,
+  config: GatewayConfig,
+  logger: Logger,
+): SocketServer {
+  const options = {
+    path: "/socket.io",
+    pingInterval: config.heartbeatMs,
+    pingTimeout: config.idleTimeoutMs - config.heartbeatMs,
+    maxHttpBufferSize: Math.max(TRANSPORT_FRAME_LIMIT, config.maxMessageBytes),
+    // Other paths carry the compatibility protocols' WebSockets (see compat/upgrade-router.ts).
+    destroyUpgrade: false,
+  };
+  if (!config.redisUrl) {
+    const io: GatewayServer = new Server(http, options);
+    return {
+      io,
+      roomsReady: async () => {},
+      redis: undefined,
+      close: () => new Promise((resolve) => io.close(() => resolve())),
+    };
+  }
+  const pub = new Redis(config.redisUrl);
+  const sub = pub.duplicate();
+  for (const client of [pub, sub])
+    client.on("error", (error) => logger.warn({ err: error }, "redis: connection problem"));
+  const io: GatewayServer = new Server(http, {
+    ...options,
+    adapter: createShardedAdapter(pub, sub, {
+      subscriptionMode: "dynamic",
+      channelPrefix: config.redisPrefix,
+    }),
+  });
+  return {
+    io,
+    // Commands on one connection run in order: once PING answers, earlier SSUBSCRIBEs are active.
+    roomsReady: async () => {
+      await sub.ping();
+    },
+    redis: pub,
+    async close() {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      pub.disconnect();
+      sub.disconnect();
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { openDatabase } from "@tidings/db";
+import { createTokenService, type RecordsConfig, resolveJwtSecret } from "@tidings/records";
+import {
+  createBus,
+  createLifecycle,
+  createLogger,
+  registerErrorHandling,
+  registerHealthRoutes,
+  runShutdown,
+} from "@tidings/service";
+import Fastify, { type FastifyInstance, LogController } from "fastify";
+import type { GatewayConfig } from "./config.ts";
+import type { Gateway } from "./gateway.ts";
+import { createRealtimeNode } from "./realtime-node.ts";
+
+/** A running gateway process. */
+export interface RunningGateway {
+  app: FastifyInstance;
+  gateway: Gateway;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a gateway node of a cluster: its HTTP server (health, Socket.IO at /socket.io, the
+ * compatibility protocols) on the shared PostgreSQL, NATS and Redis. Not yet listening.
+ */
+export async function startGateway(
+  base: RecordsConfig,
+  config: GatewayConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningGateway> {
+  const app = Fastify({
+    loggerInstance: createLogger(base.logLevel),
+    trustProxy: base.trustProxy,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  registerErrorHandling(app);
+  const lifecycle = createLifecycle();
+  const secret = await resolveJwtSecret(base.jwt.secret, base.dataDir);
+  const db = await openDatabase(base.database);
+  const bus = createBus(base.bus, app.log);
+  await bus.start();
+  const tokens = createTokenService({ ...base.jwt, secret }, db.prisma);
+  const node = await createRealtimeNode(
+    app,
+    { prisma: db.prisma, bus, tokens, lifecycle, logger: app.log, env },
+    config,
+  );
+  registerHealthRoutes(app, lifecycle, {
+    database: () => db.ping(),
+    ...(node.sockets.redis ? { redis: async () => void (await node.sockets.redis?.ping()) } : {}),
+  });
+  node.start();
+  return {
+    app,
+    gateway: node.gateway,
+    stop: () =>
+      runShutdown(
+        [
+          { name: "drain", run: () => lifecycle.startDraining() },
+          ...node.shutdownSteps(),
+          { name: "http", run: () => app.close() },
+          { name: "sockets", run: () => node.sockets.close() },
+          { name: "bus", run: () => bus.stop() },
+          { name: "database", run: () => db.close() },
+        ],
+        app.log,
+      ),
+  };
+}

@@ -1,0 +1,83 @@
+import {
+  buildSubscriptionSpec,
+  type CollectionDef,
+  type CompiledRules,
+  collectionFromRow,
+  compileRules,
+  ruleAllowsAny,
+  type SubscriptionRequest,
+  SYSTEM_FIELDS,
+} from "@tidings/collections";
+import { newId, type PrismaClient } from "@tidings/db";
+import { type SubscriptionSpec, TidingsError } from "@tidings/protocol";
+import type { AuthUser } from "@tidings/records";
+
+/** A subscription ready to be stored: its collection, rules and spec. */
+export interface PlannedSubscription {
+  collection: CollectionDef;
+  rules: CompiledRules;
+  spec: SubscriptionSpec;
+}
+
+/** The collection by name or id, if realtime is on for it (`NOT_FOUND`, `FORBIDDEN`). */
+export async function findRealtimeCollection(
+  prisma: PrismaClient,
+  nameOrId: string,
+): Promise<CollectionDef> {
+  const row = await prisma.collection.findFirst({
+    where: { OR: [{ name: nameOrId }, { id: nameOrId }] },
+  });
+  if (!row) throw new TidingsError("NOT_FOUND", `There is no collection "${nameOrId}".`);
+  const collection = collectionFromRow(row);
+  if (!collection.realtime)
+    throw new TidingsError("FORBIDDEN", `Realtime is off for "${collection.name}".`);
+  return collection;
+}
+
+// Hidden fields never leave the server, not even to superusers, so none can be selected.
+function checkSelect(collection: CollectionDef, select: readonly string[] | undefined): void {
+  const visible = new Set<string>(SYSTEM_FIELDS);
+  for (const field of collection.fields) if (!field.hidden) visible.add(field.name);
+  const unknown = (select ?? []).filter((name) => !visible.has(name));
+  if (unknown.length > 0) {
+    throw new TidingsError(
+      "INVALID_MESSAGE",
+      `select names fields the collection does not have: ${unknown.join(", ")}.`,
+      {
+        select: unknown,
+      },
+    );
+  }
+}
+
+/**
+ * Checks a subscription request completely before anything is stored, whatever the protocol it
+ * came through: the collection exists and is realtime (`NOT_FOUND`, `FORBIDDEN`), the filter and
+ * selected fields are valid (`INVALID_FILTER`, `INVALID_MESSAGE`), and the rules let this
+ * subscriber see something at all (`FORBIDDEN`).
+ */
+export async function planSubscription(
+  prisma: PrismaClient,
+  subscriber: { connectionId: string; auth: AuthUser | null },
+  collectionName: string,
+  request: SubscriptionRequest,
+): Promise<PlannedSubscription> {
+  const collection = await findRealtimeCollection(prisma, collectionName);
+  const rules = compileRules(collection);
+  const superuser = subscriber.auth?.role === "superuser";
+  checkSelect(collection, request.select);
+  const spec = buildSubscriptionSpec(
+    collection,
+    rules,
+    { ...subscriber, superuser },
+    request,
+    newId(),
+  );
+  if (!ruleAllowsAny(rules, spec)) {
+    throw new TidingsError(
+      "FORBIDDEN",
+      `The rules of "${collection.name}" let you see nothing here.`,
+    );
+  }
+  return { collection, rules, spec };
+}

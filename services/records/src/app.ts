@@ -1,0 +1,80 @@
+import type { Database } from "@tidings/db";
+import { errorBody } from "@tidings/protocol";
+import {
+  createLifecycle,
+  createLogger,
+  type Lifecycle,
+  registerErrorHandling,
+  registerHealthRoutes,
+} from "@tidings/service";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { createTokenService, type TokenOptions } from "./auth/tokens.ts";
+import { publishRoutes } from "./publish/publish-routes.ts";
+import { createServiceAuth } from "./publish/service-auth.ts";
+import { recordsPlugin } from "./records-plugin.ts";
+
+/** What the records app is built from. */
+export interface RecordsAppOptions {
+  /** Token signing; the secret is already resolved. */
+  jwt: TokenOptions;
+  bodyLimit: number;
+  authRateLimit: number;
+  trustProxy: boolean;
+  logLevel: string;
+  /** Tokens of the services that may use the internal publish API; empty = none may. */
+  serviceTokens: readonly string[];
+}
+
+/** Resources the app uses but does not own. */
+export interface RecordsAppDeps {
+  db: Database;
+  /** The process's logger; one is made from `logLevel` when absent. */
+  logger?: FastifyBaseLogger;
+  lifecycle?: Lifecycle;
+}
+
+/**
+ * Builds the HTTP server of the records service without listening: tests call `inject()` or
+ * `listen({ port: 0 })` on what this returns.
+ */
+export async function buildApp(
+  options: RecordsAppOptions,
+  deps: RecordsAppDeps,
+): Promise<FastifyInstance> {
+  const lifecycle = deps.lifecycle ?? createLifecycle();
+  const app = Fastify({
+    loggerInstance: deps.logger ?? createLogger(options.logLevel),
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    // Errors are rendered by our handler; Fastify must not add its own shape.
+    return503OnClosing: false,
+    // One line per request is noise at info level; failures are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  registerErrorHandling(app);
+  app.addHook("onRequest", async (request, reply) => {
+    if (
+      lifecycle.draining &&
+      !request.url.startsWith("/healthz") &&
+      !request.url.startsWith("/readyz")
+    ) {
+      return reply
+        .status(503)
+        .header("connection", "close")
+        .send(errorBody("UNAVAILABLE", "The server is shutting down; retry."));
+    }
+  });
+  registerHealthRoutes(app, lifecycle, { database: () => deps.db.ping() });
+  const tokens = createTokenService(options.jwt, deps.db.prisma);
+  await app.register(recordsPlugin, {
+    prisma: deps.db.prisma,
+    tokens,
+    authRateLimit: options.authRateLimit,
+  });
+  // A sibling scope, not a child of the records plugin, whose user-token hook must not run here.
+  await app.register(publishRoutes, {
+    prisma: deps.db.prisma,
+    serviceAuth: createServiceAuth(options.serviceTokens),
+  });
+  return app;
+}

@@ -1,0 +1,59 @@
+import type { PrismaClient } from "@tidings/db";
+import { TidingsError } from "@tidings/protocol";
+import { parseInput } from "@tidings/service";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { requireUser } from "../http/request-auth.ts";
+import { toAuthUser } from "./auth-user.ts";
+import type { TokenService } from "./tokens.ts";
+import { authenticate, registerUser, revokeTokens } from "./users.ts";
+
+const registerBody = z.strictObject({
+  email: z.email().max(254),
+  password: z.string().min(8, "at least 8 characters").max(256, "at most 256 characters"),
+  name: z.string().max(200).optional(),
+});
+
+const loginBody = z.strictObject({
+  email: z.string().min(1).max(254),
+  password: z.string().min(1).max(256),
+});
+
+/** `/api/auth/*`: register, log in, who am I, refresh, revoke. Rate limited per client address. */
+export function registerAuthRoutes(
+  app: FastifyInstance,
+  deps: { prisma: PrismaClient; tokens: TokenService; rateLimitPerMinute: number },
+): void {
+  const { prisma, tokens } = deps;
+  const limited = { config: { rateLimit: { max: deps.rateLimitPerMinute, timeWindow: 60_000 } } };
+
+  app.post("/api/auth/register", limited, async (request, reply) => {
+    const body = parseInput(registerBody, request.body);
+    const user = await registerUser(prisma, body);
+    return reply.status(201).send({ token: await tokens.issue(user), user: toAuthUser(user) });
+  });
+
+  app.post("/api/auth/login", limited, async (request) => {
+    const body = parseInput(loginBody, request.body);
+    const user = await authenticate(prisma, body.email, body.password);
+    return { token: await tokens.issue(user), user: toAuthUser(user) };
+  });
+
+  app.get("/api/auth/me", async (request) => ({ user: requireUser(request) }));
+
+  app.post("/api/auth/refresh", limited, async (request) => {
+    const user = await prisma.user.findUnique({ where: { id: requireUser(request).id } });
+    if (!user)
+      throw new TidingsError("FORBIDDEN", "Tokens of the identity provider are refreshed there.");
+    return { token: await tokens.issue(user), user: toAuthUser(user) };
+  });
+
+  app.post("/api/auth/revoke", limited, async (request, reply) => {
+    const user = requireUser(request);
+    if (!(await prisma.user.findUnique({ where: { id: user.id } }))) {
+      throw new TidingsError("FORBIDDEN", "Tokens of the identity provider are revoked there.");
+    }
+    await revokeTokens(prisma, user.id);
+    return reply.status(204).send();
+  });
+}

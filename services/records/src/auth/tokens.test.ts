@@ -1,0 +1,85 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { exportJWK, generateKeyPair, SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTokenService } from "./tokens.ts";
+
+describe("tokens from an identity provider (JWKS)", () => {
+  let db: TestDatabase;
+  let server: Server;
+  let jwksUrl: string;
+  let privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+
+  beforeAll(async () => {
+    db = await openTestDatabase("postgres");
+    const pair = await generateKeyPair("RS256");
+    privateKey = pair.privateKey;
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: "k1", alg: "RS256", use: "sig" };
+    server = createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  });
+  afterAll(async () => {
+    server?.close();
+    await db?.close();
+  });
+
+  const idpToken = (
+    claims: Record<string, unknown>,
+    options: { issuer?: string; audience?: string } = {},
+  ) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setSubject("idp-user-1")
+      .setIssuer(options.issuer ?? "https://idp.example")
+      .setAudience(options.audience ?? "tidings")
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(privateKey);
+
+  it("accepts an RS256 token signed by a key in the JWKS, as a plain user", async () => {
+    const tokens = createTokenService(
+      {
+        secret: "x".repeat(32),
+        ttlSeconds: 60,
+        jwksUrl,
+        issuer: "https://idp.example",
+        audience: "tidings",
+      },
+      db.prisma,
+    );
+    const { user, expiresAt } = await tokens.verify(
+      await idpToken({ email: "ann@example.com", role: "superuser" }),
+    );
+    expect(user).toMatchObject({ id: "idp-user-1", email: "ann@example.com", role: "user" });
+    expect(expiresAt).toBeGreaterThan(Date.now());
+  });
+
+  it("refuses a token from another issuer or audience", async () => {
+    const tokens = createTokenService(
+      {
+        secret: "x".repeat(32),
+        ttlSeconds: 60,
+        jwksUrl,
+        issuer: "https://idp.example",
+        audience: "tidings",
+      },
+      db.prisma,
+    );
+    await expect(
+      tokens.verify(await idpToken({}, { issuer: "https://evil.example" })),
+    ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(tokens.verify(await idpToken({}, { audience: "other" }))).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
+  });
+
+  it("refuses RS256 tokens when no JWKS is configured", async () => {
+    const tokens = createTokenService({ secret: "x".repeat(32), ttlSeconds: 60 }, db.prisma);
+    await expect(tokens.verify(await idpToken({}))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});

@@ -1,0 +1,93 @@
+import { randomBytes } from "node:crypto";
+import { isUniqueViolation, newId, type PrismaClient, type User } from "@tidings/db";
+import { TidingsError } from "@tidings/protocol";
+import { hashPassword, verifyAgainstDecoy, verifyPassword } from "./password.ts";
+
+/** A new random token key; replacing a user's key revokes every token issued before. */
+export function newTokenKey(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+/** Emails are compared without case: one account per mailbox. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Creates an account; an email already in use is `CONFLICT`. */
+export async function registerUser(
+  prisma: PrismaClient,
+  input: {
+    email: string;
+    password: string;
+    name?: string | undefined;
+    role?: "user" | "superuser";
+  },
+): Promise<User> {
+  const email = normaliseEmail(input.email);
+  try {
+    return await prisma.user.create({
+      data: {
+        id: newId(),
+        email,
+        name: input.name ?? "",
+        role: input.role ?? "user",
+        passwordHash: await hashPassword(input.password),
+        tokenKey: newTokenKey(),
+      },
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new TidingsError("CONFLICT", "The email is already registered.", {
+        email: { code: "not_unique", message: "the email is taken" },
+      });
+    }
+    throw error;
+  }
+}
+
+/** Checks credentials; any mismatch is the same `INVALID_CREDENTIALS`, in the same time. */
+export async function authenticate(
+  prisma: PrismaClient,
+  email: string,
+  password: string,
+): Promise<User> {
+  const user = await prisma.user.findUnique({ where: { email: normaliseEmail(email) } });
+  const ok = user
+    ? await verifyPassword(password, user.passwordHash)
+    : await verifyAgainstDecoy(password);
+  if (!user || !ok) throw new TidingsError("INVALID_CREDENTIALS");
+  return user;
+}
+
+/** Rotates the token key: every token issued to the user so far stops working. */
+export async function revokeTokens(prisma: PrismaClient, userId: string): Promise<User> {
+  return prisma.user.update({ where: { id: userId }, data: { tokenKey: newTokenKey() } });
+}
+
+/**
+ * Makes sure the configured superuser exists with the configured password (created, or updated
+ * and its old tokens revoked when the password changed). Returns what it did.
+ */
+export async function upsertSuperuser(
+  prisma: PrismaClient,
+  email: string,
+  password: string,
+): Promise<"created" | "updated" | "unchanged"> {
+  const existing = await prisma.user.findUnique({ where: { email: normaliseEmail(email) } });
+  if (!existing) {
+    await registerUser(prisma, { email, password, role: "superuser" });
+    return "created";
+  }
+  const samePassword = await verifyPassword(password, existing.passwordHash);
+  if (samePassword && existing.role === "superuser") return "unchanged";
+  await prisma.user.update({
+    where: { id: existing.id },
+    data: {
+      role: "superuser",
+      ...(samePassword
+        ? {}
+        : { passwordHash: await hashPassword(password), tokenKey: newTokenKey() }),
+    },
+  });
+  return "updated";
+}

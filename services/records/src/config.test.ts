@@ -1,0 +1,72 @@
+import { ConfigError } from "@tidings/service";
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "./config.ts";
+
+describe("loadConfig", () => {
+  it("runs on embedded defaults with no variables", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 8090,
+      host: "127.0.0.1",
+      database: { dataDir: "./.tidings" },
+      bus: { natsUrl: undefined, prefix: "tidings", partitions: 8, eventsMaxAgeMs: 86_400_000 },
+      jwt: { secret: undefined, ttlSeconds: 604_800 },
+      superuser: undefined,
+      bodyLimit: 1_048_576,
+      grpcPort: 8091,
+      serviceTokens: [],
+      unknownVariables: [],
+    });
+  });
+
+  it("uses PostgreSQL when a URL is given, and then requires a shared JWT secret", () => {
+    expect(() => loadConfig({ TIDINGS_DATABASE_URL: "postgres://127.0.0.1/x" })).toThrow(
+      /TIDINGS_JWT_SECRET: required/,
+    );
+    const config = loadConfig({
+      TIDINGS_DATABASE_URL: "postgres://127.0.0.1/x",
+      TIDINGS_JWT_SECRET: "s".repeat(32),
+    });
+    expect(config.database).toEqual({ url: "postgres://127.0.0.1/x", poolSize: 10 });
+  });
+
+  it("names each bad variable", () => {
+    const read = () =>
+      loadConfig({
+        TIDINGS_PORT: "http",
+        TIDINGS_JWT_SECRET: "short",
+        TIDINGS_SUPERUSER_EMAIL: "not-an-email",
+      });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(
+      /TIDINGS_PORT[\s\S]*TIDINGS_JWT_SECRET: must be at least 32 characters[\s\S]*TIDINGS_SUPERUSER_EMAIL/,
+    );
+  });
+
+  it("wants superuser email and password together", () => {
+    expect(() => loadConfig({ TIDINGS_SUPERUSER_EMAIL: "a@example.com" })).toThrow(
+      /set both or neither/,
+    );
+    expect(
+      loadConfig({
+        TIDINGS_SUPERUSER_EMAIL: "a@example.com",
+        TIDINGS_SUPERUSER_PASSWORD: "12345678",
+      }).superuser,
+    ).toEqual({
+      email: "a@example.com",
+      password: "12345678",
+    });
+  });
+
+  it("reads service tokens as a comma-separated list of 32+ character tokens", () => {
+    const [a, b] = ["a".repeat(32), "b".repeat(40)];
+    expect(loadConfig({ TIDINGS_SERVICE_TOKENS: ` ${a}, ${b} ,` }).serviceTokens).toEqual([a, b]);
+    expect(() => loadConfig({ TIDINGS_SERVICE_TOKENS: `${a},short` })).toThrow(
+      /TIDINGS_SERVICE_TOKENS: each token must be at least 32 characters/,
+    );
+  });
+
+  it("reports unknown TIDINGS_ variables", () => {
+    expect(loadConfig({ TIDINGS_PROT: "1" }).unknownVariables).toEqual(["TIDINGS_PROT"]);
+  });
+});

@@ -1,0 +1,191 @@
+import { type Bus, type BusRecord, createJetStreamBus, createMemoryBus } from "@tidings/bus";
+import { newId } from "@tidings/db";
+import { openTestDatabase, type TestBackend, type TestDatabase } from "@tidings/db/testing";
+import { type ChangeEventMessage, decodeChangeEvent } from "@tidings/protocol";
+import { startNatsServer, withNats } from "@tidings/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
+import { appendOutbox } from "./outbox-writer.ts";
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const FAST = { pollMs: 200, retryMs: 100 };
+
+async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+async function writeEvents(
+  db: TestDatabase,
+  collectionId: string,
+  count: number,
+  from = 0,
+): Promise<void> {
+  for (let i = from; i < from + count; i += 1) {
+    await db.prisma.$transaction((tx) =>
+      appendOutbox(tx, {
+        collectionId,
+        collectionName: collectionId,
+        action: "created",
+        record: {
+          id: `r${i}`,
+          collectionId,
+          collectionName: collectionId,
+          created: "x",
+          updated: "x",
+          n: i,
+        },
+        socketId: i % 2 === 0 ? `sock-${i}` : undefined,
+      }),
+    );
+  }
+}
+
+async function stored(bus: Bus): Promise<ChangeEventMessage[]> {
+  const records: BusRecord[] = await bus.read(bus.subjects.events, 1, { limit: 10_000 });
+  return records.map((record) => decodeChangeEvent(record.data));
+}
+
+const numbers = (events: ChangeEventMessage[]) => events.map((event) => Number(event.record.n));
+
+describe.each(["postgres", "pglite"] as const)(
+  "outbox relay on %s with the in-process bus",
+  (backend: TestBackend) => {
+    let db: TestDatabase;
+    beforeAll(async () => {
+      db = await openTestDatabase(backend);
+    });
+    afterAll(() => db?.close());
+    beforeEach(() => db.reset());
+
+    it("publishes every row once, in order, as a change event, and marks it sent", async () => {
+      const bus = createMemoryBus({ prefix: `relay_${newId(6)}` });
+      await bus.start();
+      const relay = createOutboxRelay({ db, bus, logger: silent }, FAST);
+      await relay.start();
+      try {
+        await writeEvents(db, "posts", 5);
+        await writeEvents(db, "tags", 5, 5);
+        await eventually(async () =>
+          expect(await db.prisma.outboxEvent.count({ where: { sentAt: null } })).toBe(0),
+        );
+        const events = await stored(bus);
+        expect(numbers(events)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        expect(new Set(events.map((e) => e.id)).size).toBe(10);
+        expect(events[0]).toMatchObject({
+          v: 1,
+          collectionId: "posts",
+          action: "created",
+          socketId: "sock-0",
+          oldRecord: null,
+        });
+        expect(events[1]!.socketId).toBeNull();
+        const [onTags] = await bus.read(bus.subjects.eventFor("tags"), 1, { limit: 1 });
+        expect(decodeChangeEvent(onTags!.data).record.n).toBe(5);
+      } finally {
+        await relay.stop();
+        await bus.stop();
+      }
+    });
+  },
+);
+
+describe("outbox relay on PostgreSQL and JetStream", () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase("postgres");
+  });
+  afterAll(() => db?.close());
+  beforeEach(() => db.reset());
+
+  it("two replicas: one relays at a time, the other takes over when it stops; nothing twice, nothing reordered", async () => {
+    await using nats = await withNats();
+    const buses = [0, 1].map(() => createJetStreamBus({ servers: nats.url, prefix: nats.prefix }));
+    await Promise.all(buses.map((bus) => bus.start()));
+    const relays: OutboxRelay[] = buses.map((bus) =>
+      createOutboxRelay({ db, bus, logger: silent }, FAST),
+    );
+    await Promise.all(relays.map((relay) => relay.start()));
+    try {
+      await eventually(() => expect(relays.filter((r) => r.leading)).toHaveLength(1));
+      await writeEvents(db, "posts", 20);
+      const leader = relays.findIndex((r) => r.leading);
+      await relays[leader]!.stop();
+      await writeEvents(db, "posts", 20, 20);
+      await eventually(() => expect(relays[1 - leader]!.leading).toBe(true));
+      await eventually(async () => expect(numbers(await stored(buses[0]!))).toHaveLength(40));
+      expect(numbers(await stored(buses[0]!))).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      await Promise.all(buses.map((b) => b.stop()));
+    }
+  });
+
+  it("after a crash between publishing and marking, the next holder marks instead of publishing again", async () => {
+    await using nats = await withNats();
+    const bus = createJetStreamBus({ servers: nats.url, prefix: nats.prefix });
+    await bus.start();
+    try {
+      await writeEvents(db, "posts", 3);
+      const first = createOutboxRelay({ db, bus, logger: silent }, FAST);
+      await first.start();
+      await eventually(async () =>
+        expect(await db.prisma.outboxEvent.count({ where: { sentAt: null } })).toBe(0),
+      );
+      await first.stop();
+      // As if the holder died after the stream stored the events but before it marked them sent.
+      await db.prisma.outboxEvent.updateMany({ data: { sentAt: null } });
+      await writeEvents(db, "posts", 2, 3);
+      const second = createOutboxRelay({ db, bus, logger: silent }, FAST);
+      await second.start();
+      await eventually(async () =>
+        expect(await db.prisma.outboxEvent.count({ where: { sentAt: null } })).toBe(0),
+      );
+      await second.stop();
+      expect(numbers(await stored(bus))).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      await bus.stop();
+    }
+  });
+
+  it("NATS down: writes still succeed and wait; after the restart every event arrives once, in order", async () => {
+    await using server = await startNatsServer();
+    const bus = createJetStreamBus({
+      servers: server.url,
+      prefix: "relayrestart",
+      publishTimeoutMs: 1_000,
+      apiTimeoutMs: 1_000,
+      connection: { reconnectTimeWait: 100 },
+    });
+    await bus.start();
+    const relay = createOutboxRelay({ db, bus, logger: silent }, FAST);
+    await relay.start();
+    try {
+      await writeEvents(db, "posts", 5);
+      await eventually(async () =>
+        expect(await db.prisma.outboxEvent.count({ where: { sentAt: null } })).toBe(0),
+      );
+      await server.stop();
+      await writeEvents(db, "posts", 5, 5);
+      expect(await db.prisma.outboxEvent.count({ where: { sentAt: null } })).toBe(5);
+      await server.start();
+      await writeEvents(db, "posts", 5, 10);
+      await eventually(
+        async () => expect(await db.prisma.outboxEvent.count({ where: { sentAt: null } })).toBe(0),
+        20_000,
+      );
+      expect(numbers(await stored(bus))).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    } finally {
+      await relay.stop();
+      await bus.stop();
+    }
+  });
+});

@@ -1,0 +1,192 @@
+import { type Bus, ExpectationFailedError, isRetryable } from "@tidings/bus";
+import type { Database, SqlRunner } from "@tidings/db";
+import { encodeChangeEvent } from "@tidings/protocol";
+import type { Logger } from "@tidings/service";
+import {
+  OUTBOX_COLUMNS,
+  type OutboxRow,
+  outboxEventId,
+  outboxSeqOf,
+  toChangeEvent,
+} from "./outbox-events.ts";
+import { WakeSignal } from "./wake-signal.ts";
+
+/** Tuning of the relay. */
+export interface OutboxRelayOptions {
+  /** Rows published per round. @default 256 */
+  batchSize?: number;
+  /** Longest wait between rounds when no NOTIFY arrives (a safety net). @default 1000 */
+  pollMs?: number;
+  /** Wait before trying again after an outage or while another replica relays. @default 1000 */
+  retryMs?: number;
+  /** Sent rows are deleted after this long. @default 3600000 (1 h) */
+  keepSentMs?: number;
+}
+
+/** Moves outbox rows to the bus, in order, exactly once. */
+export interface OutboxRelay {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** True while this replica holds the relay lock. */
+  readonly leading: boolean;
+}
+
+// Only one replica relays at a time (PostgreSQL advisory lock, per session), so rows are
+// published in outbox order by a single writer.
+const RELAY_LOCK = 7_170_001;
+/** NOTIFY channel the outbox trigger signals on every insert. */
+export const OUTBOX_CHANNEL = "tidings_outbox";
+
+/**
+ * The outbox relay. The lock holder publishes unsent rows in `seq` order, each chained to the one
+ * before (`expectLastMsgId`), so the stream can never store a row after a later one; it marks rows
+ * sent only once the stream acknowledged them. After a crash, the next holder reads the last stored
+ * event and marks everything up to it as sent before going on. NATS being down only delays events:
+ * rows wait, writes keep succeeding.
+ */
+export function createOutboxRelay(
+  deps: { db: Database; bus: Bus; logger: Logger },
+  options: OutboxRelayOptions = {},
+): OutboxRelay {
+  const { db, bus, logger } = deps;
+  const batchSize = options.batchSize ?? 256;
+  const pollMs = options.pollMs ?? 1_000;
+  const retryMs = options.retryMs ?? 1_000;
+  const keepSentMs = options.keepSentMs ?? 3_600_000;
+  const wake = new WakeSignal();
+  let stopped = true;
+  let leading = false;
+  let loop: Promise<void> | undefined;
+
+  async function markSentThrough(
+    session: SqlRunner,
+    instance: string,
+    eventId: string | undefined,
+  ) {
+    const seq = outboxSeqOf(instance, eventId);
+    if (seq !== undefined) {
+      await session.query("UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL AND seq <= $1", [
+        seq.toString(),
+      ]);
+    }
+  }
+
+  // What the stream already holds: its last event. Rows up to it were published (by us or by a
+  // holder that died before marking them); the next publish chains to it.
+  async function recover(session: SqlRunner, instance: string): Promise<string | undefined> {
+    const info = await bus.info("events");
+    if (info.messages === 0) return undefined;
+    const [last] = await bus.read(bus.subjects.events, info.lastSeq, { limit: 1 });
+    await markSentThrough(session, instance, last?.msgId);
+    return last?.msgId;
+  }
+
+  async function publishRound(
+    session: SqlRunner,
+    instance: string,
+    chain: { last: string | undefined },
+  ) {
+    const rows = await session.query<OutboxRow>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
+      [batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const ids = rows.map((row) => outboxEventId(instance, row.seq));
+    try {
+      await Promise.all(
+        rows.map((row, i) => {
+          const expected = i === 0 ? chain.last : ids[i - 1];
+          const data = encodeChangeEvent(toChangeEvent(instance, row));
+          const msgId = ids[i] as string;
+          return bus.publish(
+            bus.subjects.eventFor(row.collection_id),
+            data,
+            expected === undefined ? { msgId } : { msgId, expectLastMsgId: expected },
+          );
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ExpectationFailedError)) throw error;
+      const last = await recover(session, instance);
+      // The stream holds what we expected yet refused the chain: it lost its memory of the last
+      // id (a server restart). Publish the next row unchained, once.
+      chain.last = last === chain.last ? undefined : last;
+      return rows.length;
+    }
+    await session.query("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", [
+      rows.map((r) => String(r.seq)),
+    ]);
+    chain.last = ids.at(-1);
+    return rows.length;
+  }
+
+  async function relayWhileLeading(session: SqlRunner): Promise<void> {
+    const [meta] = await session.query<{ value: string }>(
+      "SELECT value FROM tidings_meta WHERE key = 'instance'",
+    );
+    if (!meta) throw new Error("tidings_meta has no instance id; the migrations did not run");
+    const instance = meta.value;
+    const unlisten = await session.listen(OUTBOX_CHANNEL, wake.wake);
+    try {
+      const chain = { last: await recover(session, instance) };
+      let nextCleanup = 0;
+      while (!stopped) {
+        const published = await publishRound(session, instance, chain);
+        if (Date.now() >= nextCleanup) {
+          await session.query(
+            "DELETE FROM outbox WHERE sent_at < now() - $1 * interval '1 millisecond'",
+            [keepSentMs],
+          );
+          nextCleanup = Date.now() + 60_000;
+        }
+        if (published < batchSize) await Promise.race([wake.wait(pollMs), session.broken]);
+      }
+    } finally {
+      await unlisten();
+    }
+  }
+
+  async function run(): Promise<void> {
+    while (!stopped) {
+      let session: SqlRunner | undefined;
+      try {
+        session = await db.openSession();
+        const [lock] = await session.query<{ ok: boolean }>(
+          "SELECT pg_try_advisory_lock($1) AS ok",
+          [RELAY_LOCK],
+        );
+        if (lock?.ok) {
+          leading = true;
+          logger.info({}, "outbox relay: leading");
+          await relayWhileLeading(session);
+        }
+      } catch (error) {
+        const level = isRetryable(error) ? "warn" : "error";
+        logger[level]({ err: error }, "outbox relay: interrupted; rows wait in the outbox");
+      } finally {
+        if (leading) {
+          leading = false;
+          await session?.query("SELECT pg_advisory_unlock($1)", [RELAY_LOCK]).catch(() => {});
+        }
+        await session?.close().catch(() => {});
+      }
+      if (!stopped) await wake.wait(retryMs);
+    }
+  }
+
+  return {
+    get leading() {
+      return leading;
+    },
+    async start() {
+      if (!stopped) return;
+      stopped = false;
+      loop = run();
+    },
+    async stop() {
+      stopped = true;
+      wake.wake();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { PrismaClient } from "@tidings/db";
+import { TidingsError } from "@tidings/protocol";
+import { parseInput } from "@tidings/service";
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { toAuthUser } from "../auth/auth-user.ts";
+import type { TokenService } from "../auth/tokens.ts";
+import { authenticate } from "../auth/users.ts";
+import { userRecord } from "../records/user-records.ts";
+
+/** PocketBase's auth collections, as Tidings maps them: every account, or superusers only. */
+const AUTH_COLLECTIONS = new Set(["users", "_superusers"]);
+
+const passwordBody = z.object({
+  identity: z.string().min(1).max(254),
+  password: z.string().min(1).max(256),
+  // Tidings accounts are identified by email only.
+  identityField: z.literal("email").optional(),
+});
+
+const failed = () => new TidingsError("INVALID_CREDENTIALS", "Failed to authenticate.");
+
+/**
+ * `POST /api/collections/{users,_superusers}/auth-with-password` `{identity, password}`: what the
+ * `pocketbase` SDK's `authWithPassword` calls. Answers `{token, record}` with the user as an auth
+ * record of that collection; bad credentials (or a non-superuser on `_superusers`) are 400
+ * "Failed to authenticate.", as in PocketBase. Rate limited like `/api/auth/login`.
+ */
+export function registerPocketBaseAuthRoutes(
+  app: FastifyInstance,
+  deps: { prisma: PrismaClient; tokens: TokenService; rateLimitPerMinute: number },
+): void {
+  const limited = { config: { rateLimit: { max: deps.rateLimitPerMinute, timeWindow: 60_000 } } };
+  app.post<{ Params: { collection: string } }>(
+    "/api/collections/:collection/auth-with-password",
+    limited,
+    async (request) => {
+      const name = request.params.collection;
+      if (!AUTH_COLLECTIONS.has(name))
+        throw new TidingsError("NOT_FOUND", `"${name}" is not an auth collection.`);
+      const body = parseInput(passwordBody, request.body);
+      const user = await authenticate(deps.prisma, body.identity, body.password).catch(
+        (error: unknown) => {
+          throw error instanceof TidingsError && error.code === "INVALID_CREDENTIALS"
+            ? failed()
+            : error;
+        },
+      );
+      if (name === "_superusers" && user.role !== "superuser") throw failed();
+      const record = userRecord(toAuthUser(user), true);
+      return {
+        token: await deps.tokens.issue(user),
+        record: { ...record, collectionId: name, collectionName: name },
+      };
+    },
+  );
+}

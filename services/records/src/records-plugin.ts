@@ -1,0 +1,51 @@
+import rateLimit from "@fastify/rate-limit";
+import type { PrismaClient } from "@tidings/db";
+import { TidingsError } from "@tidings/protocol";
+import type { FastifyInstance } from "fastify";
+import { registerAuthRoutes } from "./auth/auth-routes.ts";
+import type { TokenService } from "./auth/tokens.ts";
+import { registerCollectionRoutes } from "./collections/collection-routes.ts";
+import { acceptEmptyDeleteBodies } from "./http/empty-delete-body.ts";
+import { registerRequestAuth } from "./http/request-auth.ts";
+import { registerPocketBaseAuthRoutes } from "./pocketbase/pocketbase-auth-routes.ts";
+import { registerRecordRoutes } from "./records/record-routes.ts";
+
+/** What the records routes need. */
+export interface RecordsPluginDeps {
+  prisma: PrismaClient;
+  tokens: TokenService;
+  /** Requests per minute per client address on the auth endpoints. */
+  authRateLimit: number;
+}
+
+/**
+ * The records service's routes (auth, collections, records) in their own encapsulated scope, so
+ * a process can host them next to other services' routes.
+ */
+export async function recordsPlugin(app: FastifyInstance, deps: RecordsPluginDeps): Promise<void> {
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new TidingsError(
+        "RATE_LIMITED",
+        `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s.`,
+        {
+          retryAfterSeconds: Math.ceil(context.ttl / 1000),
+        },
+      ),
+  });
+  registerRequestAuth(app, deps.tokens);
+  acceptEmptyDeleteBodies(app);
+  registerAuthRoutes(app, {
+    prisma: deps.prisma,
+    tokens: deps.tokens,
+    rateLimitPerMinute: deps.authRateLimit,
+  });
+  registerCollectionRoutes(app, deps.prisma);
+  registerRecordRoutes(app, deps.prisma);
+  registerPocketBaseAuthRoutes(app, {
+    prisma: deps.prisma,
+    tokens: deps.tokens,
+    rateLimitPerMinute: deps.authRateLimit,
+  });
+}

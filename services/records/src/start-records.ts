@@ -1,0 +1,153 @@
+import type { Bus } from "@tidings/bus";
+import { type Database, openDatabase } from "@tidings/db";
+import {
+  createBus,
+  createLifecycle,
+  type Lifecycle,
+  runShutdown,
+  type ShutdownStep,
+  startBusPersistently,
+} from "@tidings/service";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { buildApp } from "./app.ts";
+import { resolveJwtSecret } from "./auth/jwt-secret.ts";
+import { upsertSuperuser } from "./auth/users.ts";
+import type { RecordsConfig } from "./config.ts";
+import { createOutboxRelay, type OutboxRelay } from "./outbox/outbox-relay.ts";
+import { type InternalPublish, startInternalPublish } from "./publish/internal-publish.ts";
+
+/** A running records service. */
+export interface RunningRecords {
+  app: FastifyInstance;
+  db: Database;
+  lifecycle: Lifecycle;
+  /** The internal publish API's gRPC server and key sweeper (already listening). */
+  publish: InternalPublish;
+  bus: Bus;
+  /** Moves committed changes from the outbox to the bus. */
+  relay: OutboxRelay;
+  /**
+   * Readiness fails, requests get 503, HTTP closes, then gRPC, the relay, and the bus and database
+   * if this service opened them.
+   */
+  stop(): Promise<void>;
+}
+
+/** Resources a process already has and shares with the records service (single-node mode). */
+export interface SharedResources {
+  db?: Database;
+  bus?: Bus;
+  logger?: FastifyBaseLogger;
+}
+
+/**
+ * Opens the database, ensures the configured superuser, builds the app (not yet listening) and
+ * starts the gRPC publish server (listening: a port that cannot be bound fails the start).
+ */
+export async function startRecords(
+  config: RecordsConfig,
+  shared: SharedResources = {},
+): Promise<RunningRecords> {
+  const secret = await resolveJwtSecret(config.jwt.secret, config.dataDir);
+  const db = shared.db ?? (await openDatabase(config.database));
+  const lifecycle = createLifecycle();
+  const app = await buildApp(
+    {
+      jwt: { ...config.jwt, secret },
+      bodyLimit: config.bodyLimit,
+      authRateLimit: config.authRateLimit,
+      trustProxy: config.trustProxy,
+      logLevel: config.logLevel,
+      serviceTokens: config.serviceTokens,
+    },
+    { db, lifecycle, ...(shared.logger ? { logger: shared.logger } : {}) },
+  );
+  if (config.unknownVariables.length > 0) {
+    app.log.warn(
+      { variables: config.unknownVariables },
+      "unknown TIDINGS_* variables (typos?) are ignored",
+    );
+  }
+  if (config.superuser) {
+    const outcome = await upsertSuperuser(
+      db.prisma,
+      config.superuser.email,
+      config.superuser.password,
+    );
+    app.log.info(
+      { email: config.superuser.email, outcome },
+      "superuser from TIDINGS_SUPERUSER_EMAIL",
+    );
+  }
+  const publish = await startInternalPublish(
+    {
+      host: config.host,
+      port: config.grpcPort,
+      maxMessageBytes: config.bodyLimit,
+      serviceTokens: config.serviceTokens,
+    },
+    { prisma: db.prisma, lifecycle, log: app.log },
+  ).catch(async (error: unknown) => {
+    await app.close();
+    if (!shared.db) await db.close();
+    throw error;
+  });
+  app.log.info(
+    { port: publish.grpcPort, serviceTokens: config.serviceTokens.length },
+    "gRPC publish API (tidings.v1.Publisher) listening",
+  );
+  const bus = shared.bus ?? createBus(config.bus, app.log);
+  // Writes never wait for NATS: the bus starts in the background and the relay catches up.
+  const busStarting = new AbortController();
+  const busStarted = shared.bus
+    ? Promise.resolve()
+    : startBusPersistently(bus, app.log, busStarting.signal);
+  const relay = createOutboxRelay({ db, bus, logger: app.log });
+  // The relay starts once the bus has; until then rows simply wait in the outbox.
+  void busStarted.then(() => (busStarting.signal.aborted ? undefined : relay.start()));
+  const owned: ShutdownStep[] = [
+    ...(shared.bus
+      ? []
+      : [
+          {
+            name: "bus",
+            run: async () => {
+              busStarting.abort();
+              await busStarted;
+              await bus.stop();
+            },
+          },
+        ]),
+    ...(shared.db ? [] : [{ name: "database", run: () => db.close() }]),
+  ];
+  return {
+    app,
+    db,
+    lifecycle,
+    publish,
+    bus,
+    relay,
+    stop: () =>
+      runShutdown(
+        [
+          { name: "drain", run: () => lifecycle.startDraining() },
+          { name: "http", run: () => app.close() },
+          { name: "grpc", run: () => publish.stop() },
+          {
+            name: "relay",
+            run: async () => {
+              busStarting.abort();
+              await relay.stop();
+            },
+          },
+          ...owned,
+        ],
+        app.log,
+      ),
+  };
+}
+
+/** True when no superuser exists yet (the first start prints how to make one). */
+export async function needsSuperuser(db: Database): Promise<boolean> {
+  return (await db.prisma.user.count({ where: { role: "superuser" } })) === 0;
+}

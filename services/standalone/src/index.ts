@@ -1,0 +1,1 @@
+export { type Standalone, standaloneExtraEnv, startStandalone } from "./start-standalone.ts";

@@ -1,0 +1,105 @@
+import { openDatabase } from "@tidings/db";
+import {
+  createEvaluator,
+  evaluatorEnv,
+  localRoomEmitter,
+  redisRoomEmitter,
+} from "@tidings/evaluator";
+import {
+  createRealtimeNode,
+  type Gateway,
+  type GatewayConfig,
+  type GatewayServer,
+  gatewayConfigFrom,
+  gatewayEnv,
+} from "@tidings/gateway";
+import {
+  createTokenService,
+  type RecordsConfig,
+  type RunningRecords,
+  resolveJwtSecret,
+  startRecords,
+} from "@tidings/records";
+import { createBus, createLogger, parseEnv, runShutdown } from "@tidings/service";
+import { Redis } from "ioredis";
+import { demoPage } from "./demo-page.ts";
+
+/** Everything one process runs, and how to stop it. */
+export interface Standalone {
+  records: RunningRecords;
+  /** The Socket.IO server (for observability and tests). */
+  io: GatewayServer;
+  /** The realtime gateway, on which compatibility protocols are built. */
+  gateway: Gateway;
+  gatewayConfig: GatewayConfig;
+  stop(): Promise<void>;
+}
+
+const { TIDINGS_EVALUATOR_BATCH_SIZE } = evaluatorEnv;
+/** Variables of the gateway and evaluator that the all-in-one process reads too. */
+export const standaloneExtraEnv = { ...gatewayEnv, TIDINGS_EVALUATOR_BATCH_SIZE };
+
+/**
+ * Records, evaluator and gateway in one process on one port (REST and Socket.IO), sharing one
+ * database, bus and Socket.IO server. On embedded defaults this is the single-node server; given
+ * PostgreSQL, NATS and Redis it is a full member of a cluster. Not yet listening.
+ */
+export async function startStandalone(
+  base: RecordsConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Standalone> {
+  const extra = parseEnv(standaloneExtraEnv, env).values;
+  const gatewayConfig = gatewayConfigFrom(extra);
+  const log = createLogger(base.logLevel);
+  const db = await openDatabase(base.database);
+  const bus = createBus(base.bus, log);
+  await bus.start();
+  const records = await startRecords(base, { db, bus, logger: log });
+  // The live-view demo at `/`; its routes stay clear of /api and /socket.io.
+  await records.app.register(demoPage);
+  const secret = await resolveJwtSecret(base.jwt.secret, base.dataDir);
+  const tokens = createTokenService({ ...base.jwt, secret }, db.prisma);
+  const node = await createRealtimeNode(
+    records.app,
+    { prisma: db.prisma, bus, tokens, lifecycle: records.lifecycle, logger: log, env },
+    gatewayConfig,
+  );
+  const { sockets, gateway } = node;
+  const emitRedis = gatewayConfig.redisUrl
+    ? new Redis(gatewayConfig.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+    : undefined;
+  emitRedis?.on("error", (error) => log.warn({ err: error }, "redis: connection problem"));
+  const evaluator = createEvaluator(
+    {
+      prisma: db.prisma,
+      bus,
+      emitter: emitRedis
+        ? redisRoomEmitter(emitRedis, { channelPrefix: gatewayConfig.redisPrefix })
+        : localRoomEmitter(sockets.io),
+      logger: log,
+    },
+    { batchSize: extra.TIDINGS_EVALUATOR_BATCH_SIZE },
+  );
+  await evaluator.start();
+  node.start();
+  return {
+    records,
+    io: sockets.io,
+    gateway,
+    gatewayConfig,
+    stop: () =>
+      runShutdown(
+        [
+          { name: "drain", run: () => records.lifecycle.startDraining() },
+          ...node.shutdownSteps(),
+          { name: "evaluator", run: () => evaluator.stop() },
+          { name: "records", run: () => records.stop() },
+          { name: "sockets", run: () => sockets.close() },
+          { name: "redis", run: () => void emitRedis?.disconnect() },
+          { name: "bus", run: () => bus.stop() },
+          { name: "database", run: () => db.close() },
+        ],
+        log,
+      ),
+  };
+}
