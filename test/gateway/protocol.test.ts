@@ -2,6 +2,7 @@ import type { ChangePayload } from "@tidings/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../support/cluster.ts";
 import { collect, eventually, pause, request } from "../support/socket-calls.ts";
+import { subscriptionRowsSince } from "../support/subscription-rows.ts";
 
 const posts = {
   name: "posts",
@@ -60,7 +61,7 @@ describe("realtime protocol", () => {
   it("subscribe - refusals carry the documented codes and store nothing", async () => {
     const socket = await cluster.socket(0);
     const prisma = cluster.nodes[0]!.server.records.db.prisma;
-    const before = await prisma.realtimeSubscription.count();
+    const madeHere = await subscriptionRowsSince(prisma);
     const cases: [unknown, string][] = [
       [{ collection: "ghosts" }, "NOT_FOUND"],
       [{ collection: "quiet" }, "FORBIDDEN"],
@@ -83,7 +84,7 @@ describe("realtime protocol", () => {
       filter: "title = 'x' &&",
     });
     expect(!filter.ok && filter.error.data).toMatchObject({ position: expect.any(Number) });
-    expect(await prisma.realtimeSubscription.count()).toBe(before);
+    expect(await madeHere()).toBe(0);
   });
 
   it("subscribe - a signed-in user may subscribe where the rule wants authentication", async () => {

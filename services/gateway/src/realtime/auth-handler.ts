@@ -34,7 +34,7 @@ export function authHandler(
       socket.data.auth = user;
       socket.data.expiresAt = expiresAt;
       hooks.renewed(socket.id);
-      return { expiresAt: new Date(expiresAt).toISOString() };
+      return { expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
     },
   };
 }

@@ -59,6 +59,21 @@ describe("tokens from an identity provider (JWKS)", () => {
     expect(expiresAt).toBeGreaterThan(Date.now());
   });
 
+  it("accepts a token without `exp` as one that never expires", async () => {
+    const tokens = createTokenService(
+      { secret: "x".repeat(32), ttlSeconds: 60, jwksUrl, issuer: "https://idp.example" },
+      db.prisma,
+    );
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "RS256", kid: "k1" })
+      .setSubject("idp-user-2")
+      .setIssuer("https://idp.example")
+      .sign(privateKey);
+    const { user, expiresAt } = await tokens.verify(token);
+    expect(user.id).toBe("idp-user-2");
+    expect(expiresAt).toBeNull();
+  });
+
   it("refuses a token from another issuer or audience", async () => {
     const tokens = createTokenService(
       {

@@ -27,8 +27,8 @@ export interface TokenOptions {
 /** A checked token: who it speaks for and until when. */
 export interface VerifiedToken {
   user: AuthUser;
-  /** Expiry in epoch milliseconds. */
-  expiresAt: number;
+  /** Expiry in epoch milliseconds; null for an identity provider's token that carries no `exp`. */
+  expiresAt: number | null;
 }
 
 /** Issues and checks bearer tokens. */
@@ -43,6 +43,11 @@ const TOKEN_TYPE = "auth";
 // Tokens carry a fingerprint of the user's token key, not the key: rotating the key revokes them.
 function fingerprint(tokenKey: string): string {
   return createHash("sha256").update(tokenKey).digest("base64url").slice(0, 22);
+}
+
+// The tokens Tidings issues always expire; an identity provider's may not, and then never does here.
+function expiryOf(payload: JWTPayload): number | null {
+  return payload.exp === undefined ? null : payload.exp * 1000;
 }
 
 function unauthorized(message: string, cause?: unknown): TidingsError {
@@ -69,7 +74,7 @@ export function createTokenService(options: TokenOptions, prisma: PrismaClient):
     if (!user || fingerprint(user.tokenKey) !== payload.tk) {
       throw unauthorized("The token has been revoked.");
     }
-    return { user: toAuthUser(user), expiresAt: (payload.exp ?? 0) * 1000 };
+    return { user: toAuthUser(user), expiresAt: expiryOf(payload) };
   }
 
   async function verifyExternal(token: string, getKey: JWTVerifyGetKey): Promise<VerifiedToken> {
@@ -84,7 +89,7 @@ export function createTokenService(options: TokenOptions, prisma: PrismaClient):
     const local = await prisma.user.findUnique({ where: { id: payload.sub } });
     return {
       user: local ? toAuthUser(local) : externalUser(payload),
-      expiresAt: (payload.exp ?? 0) * 1000,
+      expiresAt: expiryOf(payload),
     };
   }
 
