@@ -5,6 +5,7 @@ export {
   createBus,
   startBusPersistently,
 } from "./bus-settings.ts";
+export { allowedOrigin, type CorsOrigins, corsEnv, registerCors } from "./cors.ts";
 export { ConfigError, envValue, type ParsedEnv, parseEnv, redisPrefix } from "./env-config.ts";
 export { registerErrorHandling, toErrorBody } from "./error-handler.ts";
 export {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Bus } from "@tidings/bus";
 import type { PrismaClient } from "@tidings/db";
 import type { TokenService } from "@tidings/records";
-import type { Lifecycle, Logger, ShutdownStep } from "@tidings/service";
+import type { CorsOrigins, Lifecycle, Logger, ShutdownStep } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { broadcastHandlers } from "./broadcast/broadcast-handlers.ts";
 import { type BroadcastService, createBroadcastService } from "./broadcast/broadcast-service.ts";
@@ -40,10 +40,11 @@ export async function createRealtimeNode(
     lifecycle: Lifecycle;
     logger: Logger;
     env: NodeJS.ProcessEnv;
+    corsOrigins: CorsOrigins;
   },
   config: GatewayConfig,
 ): Promise<RealtimeNode> {
-  const sockets = createSocketServer(app.server, config, deps.logger);
+  const sockets = createSocketServer(app.server, config, deps.logger, deps.corsOrigins);
   const { io, redis, roomsReady } = sockets;
   const gateway = createGateway(
     {

@@ -4,6 +4,7 @@ import {
   createBus,
   createLifecycle,
   createLogger,
+  registerCors,
   registerErrorHandling,
   registerHealthRoutes,
   runShutdown,
@@ -35,6 +36,7 @@ export async function startGateway(
     logController: new LogController({ disableRequestLogging: true }),
   });
   registerErrorHandling(app);
+  registerCors(app, base.corsOrigins);
   const lifecycle = createLifecycle();
   const secret = await resolveJwtSecret(base.jwt.secret, base.dataDir);
   const db = await openDatabase(base.database);
@@ -43,7 +45,15 @@ export async function startGateway(
   const tokens = createTokenService({ ...base.jwt, secret }, db.prisma);
   const node = await createRealtimeNode(
     app,
-    { prisma: db.prisma, bus, tokens, lifecycle, logger: app.log, env },
+    {
+      prisma: db.prisma,
+      bus,
+      tokens,
+      lifecycle,
+      logger: app.log,
+      env,
+      corsOrigins: base.corsOrigins,
+    },
     config,
   );
   registerHealthRoutes(app, lifecycle, {

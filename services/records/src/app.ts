@@ -1,9 +1,11 @@
 import type { Database } from "@tidings/db";
 import { errorBody } from "@tidings/protocol";
 import {
+  type CorsOrigins,
   createLifecycle,
   createLogger,
   type Lifecycle,
+  registerCors,
   registerErrorHandling,
   registerHealthRoutes,
 } from "@tidings/service";
@@ -20,6 +22,8 @@ export interface RecordsAppOptions {
   bodyLimit: number;
   authRateLimit: number;
   trustProxy: boolean;
+  /** Origins whose pages may call the API; default `*`. */
+  corsOrigins?: CorsOrigins;
   logLevel: string;
   /** Tokens of the services that may use the internal publish API; empty = none may. */
   serviceTokens: readonly string[];
@@ -52,6 +56,7 @@ export async function buildApp(
     logController: new LogController({ disableRequestLogging: true }),
   });
   registerErrorHandling(app);
+  registerCors(app, options.corsOrigins ?? "*");
   app.addHook("onRequest", async (request, reply) => {
     if (
       lifecycle.draining &&

@@ -3,6 +3,8 @@ import {
   busEnv,
   busSettingsFrom,
   ConfigError,
+  type CorsOrigins,
+  corsEnv,
   envValue,
   parseEnv,
 } from "@tidings/service";
@@ -50,6 +52,7 @@ export const recordsEnv = {
     .optional(),
   /** Trust X-Forwarded-* from a proxy in front (for client addresses in rate limits). */
   TIDINGS_TRUST_PROXY: envValue.bool(false),
+  ...corsEnv,
   TIDINGS_LOG_LEVEL: envValue.logLevel(),
 };
 
@@ -79,6 +82,8 @@ export interface RecordsConfig {
   bodyLimit: number;
   authRateLimit: number;
   trustProxy: boolean;
+  /** Origins whose browser pages may call the HTTP API and connect to the realtime endpoints. */
+  corsOrigins: CorsOrigins;
   logLevel: string;
   /** TIDINGS_* variables nobody reads (likely typos). */
   unknownVariables: string[];
@@ -130,6 +135,7 @@ export function loadConfig(
     bodyLimit: v.TIDINGS_BODY_LIMIT,
     authRateLimit: v.TIDINGS_AUTH_RATE_LIMIT,
     trustProxy: v.TIDINGS_TRUST_PROXY,
+    corsOrigins: v.TIDINGS_CORS_ORIGINS,
     logLevel: v.TIDINGS_LOG_LEVEL,
     unknownVariables: unknown,
   };

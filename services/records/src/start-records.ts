@@ -57,6 +57,7 @@ export async function startRecords(
       bodyLimit: config.bodyLimit,
       authRateLimit: config.authRateLimit,
       trustProxy: config.trustProxy,
+      corsOrigins: config.corsOrigins,
       logLevel: config.logLevel,
       serviceTokens: config.serviceTokens,
     },

@@ -61,7 +61,15 @@ export async function startStandalone(
   const tokens = createTokenService({ ...base.jwt, secret }, db.prisma);
   const node = await createRealtimeNode(
     records.app,
-    { prisma: db.prisma, bus, tokens, lifecycle: records.lifecycle, logger: log, env },
+    {
+      prisma: db.prisma,
+      bus,
+      tokens,
+      lifecycle: records.lifecycle,
+      logger: log,
+      env,
+      corsOrigins: base.corsOrigins,
+    },
     gatewayConfig,
   );
   const { sockets, gateway } = node;

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
-import type { Logger } from "@tidings/service";
+import type { CorsOrigins, Logger } from "@tidings/service";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import type { GatewayConfig } from "../config.ts";
@@ -29,9 +29,12 @@ export function createSocketServer(
   http: HttpServer,
   config: GatewayConfig,
   logger: Logger,
+  corsOrigins: CorsOrigins,
 ): SocketServer {
   const options = {
     path: "/socket.io",
+    // Long-polling from a page of another origin needs CORS; WebSockets are not subject to it.
+    cors: { origin: corsOrigins === "*" ? "*" : [...corsOrigins] },
     pingInterval: config.heartbeatMs,
     pingTimeout: config.idleTimeoutMs - config.heartbeatMs,
     maxHttpBufferSize: Math.max(TRANSPORT_FRAME_LIMIT, config.maxMessageBytes),

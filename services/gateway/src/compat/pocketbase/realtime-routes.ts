@@ -20,6 +20,9 @@ export function registerRealtimeRoutes(
   app.get("/api/realtime", { exposeHeadRoute: false }, async (request, reply) => {
     const client = await deps.clients.connect(request.ip);
     // The stream is written straight to the socket: Fastify must neither buffer nor end it.
+    // Headers set by hooks (CORS) are carried over, as Fastify would have sent them.
+    for (const [name, value] of Object.entries(reply.getHeaders()))
+      if (value !== undefined) reply.raw.setHeader(name, value);
     reply.hijack();
     client.attach(reply.raw);
   });

@@ -106,7 +106,7 @@ export async function startTestNode(
     channelAccess: options.channelAccess ?? DEFAULT_GATEWAY_CONFIG.channelAccess,
   };
   const http = createServer();
-  const sockets = createSocketServer(http, config, logger);
+  const sockets = createSocketServer(http, config, logger, "*");
   const { io, redis, roomsReady } = sockets;
   const gateway = createGateway(
     {
