@@ -23,22 +23,4 @@ export function collect<T = unknown>(socket: Socket, event: string): T[] {
   return received;
 }
 
-/** Retries `check` until it passes or the time is up (then its last error is thrown). */
-export async function eventually(
-  check: () => void | Promise<void>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}
-
-/** Waits a little, for what should NOT arrive to have had its chance. */
-export const pause = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
+export { eventually, pause } from "@tidings/testing";

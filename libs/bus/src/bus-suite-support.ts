@@ -18,19 +18,7 @@ export const decode = <T = { c: string; n: number }>(data: Uint8Array): T =>
   JSON.parse(decoder.decode(data)) as T;
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Retries `check` until it stops throwing. */
-export async function eventually(check: () => unknown, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(20);
-    }
-  }
-}
+export { eventually } from "@tidings/testing";
 
 /** A logger that keeps its lines. */
 export function recordingLogger(): BusLogger & {

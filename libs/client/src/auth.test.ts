@@ -1,3 +1,4 @@
+import { eventually, pause } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Change,
@@ -12,7 +13,6 @@ import {
   type TidingsError,
 } from "./index.ts";
 import { type LiveCluster, type LiveUser, startLiveCluster } from "./testing/live-cluster.ts";
-import { eventually, pause } from "./testing/wait.ts";
 
 describe("tokens against a live server", () => {
   let cluster: LiveCluster;

@@ -1,3 +1,4 @@
+import { eventually, pause } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type BroadcastSender,
@@ -8,7 +9,6 @@ import {
 } from "./index.ts";
 import { type LiveCluster, startLiveCluster } from "./testing/live-cluster.ts";
 import { startSwitchProxy } from "./testing/switch-proxy.ts";
-import { eventually, pause } from "./testing/wait.ts";
 
 type Meta = { name: string };
 

@@ -1,3 +1,4 @@
+import { eventually, pause } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Change,
@@ -10,7 +11,6 @@ import {
   TidingsError,
 } from "./index.ts";
 import { type LiveCluster, startLiveCluster } from "./testing/live-cluster.ts";
-import { eventually, pause } from "./testing/wait.ts";
 
 const fields = [
   { name: "title", type: "text" },

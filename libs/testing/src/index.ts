@@ -20,3 +20,4 @@ export {
   type TestRedis,
   withRedis,
 } from "./redis.ts";
+export { eventually, pause } from "./waiting.ts";

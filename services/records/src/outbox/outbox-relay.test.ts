@@ -2,26 +2,13 @@ import { type Bus, type BusRecord, createJetStreamBus, createMemoryBus } from "@
 import { newId } from "@tidings/db";
 import { openTestDatabase, type TestBackend, type TestDatabase } from "@tidings/db/testing";
 import { type ChangeEventMessage, decodeChangeEvent } from "@tidings/protocol";
-import { startNatsServer, withNats } from "@tidings/testing";
+import { eventually, startNatsServer, withNats } from "@tidings/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
 import { appendOutbox } from "./outbox-writer.ts";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const FAST = { pollMs: 200, retryMs: 100 };
-
-async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 async function writeEvents(
   db: TestDatabase,

@@ -4,13 +4,11 @@ import type { TokenService } from "@tidings/records";
 import type { Logger } from "@tidings/service";
 import { WebSocketServer } from "ws";
 import type { CompatDeps } from "../compat-session.ts";
+import { UPGRADE_UNAVAILABLE, UpgradeConnections } from "../upgrade-connections.ts";
 import { CLOSE_CODES, ContentRefusal, closeReasonText } from "./close-reasons.ts";
 import { ContentSocket, type ContentSocketLimits } from "./content-socket.ts";
 import { type ContentSubscriber, subscribeContent } from "./content-subscriber.ts";
 import { selectSubprotocol } from "./request-token.ts";
-
-const UNAVAILABLE =
-  "HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
 
 /** What the endpoint is built on. */
 export interface ContentEndpointDeps {
@@ -45,9 +43,7 @@ export function createContentEndpoint(
     handleProtocols: selectSubprotocol,
   });
   const sockets = new Set<ContentSocket>();
-  // Every connection, from its request until its session is cleaned up.
-  const connections = new Map<Duplex, Promise<void>>();
-  let draining = false;
+  const connections = new UpgradeConnections(deps.logger, "fastschema");
 
   function closeSession(subscriber: ContentSubscriber | undefined): Promise<void> {
     return subscriber?.session.close() ?? Promise.resolve();
@@ -74,8 +70,8 @@ export function createContentEndpoint(
       await closeSession(subscriber);
       return;
     }
-    if (draining) {
-      socket.end(UNAVAILABLE);
+    if (connections.draining) {
+      socket.end(UPGRADE_UNAVAILABLE);
     } else {
       // On a handshake ws refuses (bad key or version), the callback never runs and the socket
       // closes, which ends the session above.
@@ -96,29 +92,16 @@ export function createContentEndpoint(
 
   return {
     handle(request, socket, head) {
-      // Node's HTTP server stops listening for errors on upgraded sockets; a reset must not crash.
-      socket.on("error", () => socket.destroy());
-      if (draining) {
-        socket.end(UNAVAILABLE);
-        return;
-      }
-      const done = serve(request, socket, head)
-        .catch((error) => deps.logger.warn({ err: error }, "fastschema: connection cleanup failed"))
-        .finally(() => connections.delete(socket));
-      connections.set(socket, done);
+      connections.accept(socket, () => serve(request, socket, head));
     },
     beat() {
       for (const client of sockets) client.beat();
     },
     async drain(deadlineMs) {
-      draining = true;
-      for (const client of sockets)
-        client.close(CLOSE_CODES.goingAway, "[503] Server shutting down");
-      const deadline = new Promise((resolve) => setTimeout(resolve, deadlineMs).unref());
-      await Promise.race([Promise.all(connections.values()), deadline]);
-      // Clients that did not answer the close (and refused ones that did not either) are dropped.
-      for (const socket of connections.keys()) socket.destroy();
-      await Promise.all(connections.values());
+      await connections.drain(deadlineMs, () => {
+        for (const client of sockets)
+          client.close(CLOSE_CODES.goingAway, "[503] Server shutting down");
+      });
     },
   };
 }

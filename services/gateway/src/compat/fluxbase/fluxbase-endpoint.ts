@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import { TidingsError } from "@tidings/protocol";
 import { tokenFromHeader, type VerifiedToken } from "@tidings/records";
 import { WebSocketServer } from "ws";
+import { UPGRADE_UNAVAILABLE, UpgradeConnections } from "../upgrade-connections.ts";
 import { type FluxbaseAuth, FluxbaseClient, type FluxbaseClientDeps } from "./fluxbase-client.ts";
 import { CLOSE_CODES } from "./fluxbase-wire.ts";
 
@@ -22,7 +23,6 @@ const UNAUTHORIZED = httpAnswer("401 Unauthorized", {
   code: "UNAUTHORIZED",
   message: INVALID_TOKEN,
 });
-const UNAVAILABLE = httpAnswer("503 Service Unavailable");
 
 /** The WebSocket side of `/realtime`. */
 export interface FluxbaseEndpoint {
@@ -54,9 +54,7 @@ export function createFluxbaseEndpoint(
     perMessageDeflate: false,
   });
   const clients = new Set<FluxbaseClient>();
-  // Every connection, from its request until its session is cleaned up.
-  const connections = new Map<Duplex, Promise<void>>();
-  let draining = false;
+  const connections = new UpgradeConnections(deps.logger, "fluxbase");
 
   async function authenticate(request: IncomingMessage): Promise<FluxbaseAuth | string> {
     const token = requestToken(request);
@@ -67,7 +65,7 @@ export function createFluxbaseEndpoint(
     } catch (error) {
       if (error instanceof TidingsError && error.code === "UNAUTHORIZED") return UNAUTHORIZED;
       deps.logger.error({ err: error }, "fluxbase: could not verify a token");
-      return UNAVAILABLE;
+      return UPGRADE_UNAVAILABLE;
     }
     return { user: verified.user, expiresAt: verified.expiresAt };
   }
@@ -75,8 +73,8 @@ export function createFluxbaseEndpoint(
   async function serve(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const auth = await authenticate(request);
     if (socket.destroyed) return;
-    if (typeof auth === "string" || draining) {
-      socket.end(typeof auth === "string" ? auth : UNAVAILABLE);
+    if (typeof auth === "string" || connections.draining) {
+      socket.end(typeof auth === "string" ? auth : UPGRADE_UNAVAILABLE);
       return;
     }
     // On a handshake ws refuses (bad key or version), the callback never runs and ws answers 400.
@@ -92,29 +90,16 @@ export function createFluxbaseEndpoint(
 
   return {
     handle(request, socket, head) {
-      // Node's HTTP server stops listening for errors on upgraded sockets; a reset must not crash.
-      socket.on("error", () => socket.destroy());
-      if (draining) {
-        socket.end(UNAVAILABLE);
-        return;
-      }
-      const done = serve(request, socket, head)
-        .catch((error) => deps.logger.warn({ err: error }, "fluxbase: connection failed"))
-        .finally(() => connections.delete(socket));
-      connections.set(socket, done);
+      connections.accept(socket, () => serve(request, socket, head));
     },
     beat() {
       const now = Date.now();
       for (const client of clients) client.beat(now);
     },
     async drain(deadlineMs) {
-      draining = true;
-      for (const client of clients) client.close(CLOSE_CODES.restart, "server_shutdown");
-      const deadline = new Promise((resolve) => setTimeout(resolve, deadlineMs).unref());
-      await Promise.race([Promise.all(connections.values()), deadline]);
-      // Clients that did not answer the close are dropped.
-      for (const socket of connections.keys()) socket.destroy();
-      await Promise.all(connections.values());
+      await connections.drain(deadlineMs, () => {
+        for (const client of clients) client.close(CLOSE_CODES.restart, "server_shutdown");
+      });
       wss.close();
     },
   };

@@ -1,8 +1,8 @@
+/** Waits; long enough for what should NOT arrive to have had its chance by default. */
+export const pause = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** Retries `check` until it passes or the time is up (then its last error is thrown). */
-export async function eventually(
-  check: () => void | Promise<void>,
-  timeoutMs = 10_000,
-): Promise<void> {
+export async function eventually(check: () => unknown, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -14,6 +14,3 @@ export async function eventually(
     }
   }
 }
-
-/** Waits; long enough for what should NOT arrive to have had its chance by default. */
-export const pause = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
