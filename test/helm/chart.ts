@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync } from "node:fs";
+import YAML from "yaml";
+import { TemplateSet } from "./template-render.ts";
+
+/** The repository root and the chart under test. */
+export const ROOT = new URL("../../", import.meta.url);
+export const CHART_DIR = new URL("helm/tidings/", ROOT);
+
+export type Values = Record<string, unknown>;
+
+/** A rendered Kubernetes object; tests narrow it with the types in kube.ts. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+}
+
+export interface Chart {
+  meta: { apiVersion: string; name: string; version: string; appVersion: string; type?: string };
+  values: Values;
+  /** Template sources by file name (templates/ has no subfolders). */
+  templates: Map<string, string>;
+}
+
+export interface Rendered {
+  /** Rendered text by template file, NOTES.txt included. */
+  files: Map<string, string>;
+  manifests: Manifest[];
+}
+
+/** Kubernetes reads manifests as YAML 1.1 (sigs.k8s.io/yaml), where `on` and `yes` are booleans. */
+export const parseYaml = (text: string): unknown => YAML.parse(text, { version: "1.1" });
+
+export function loadChart(): Chart {
+  const read = (file: string) => readFileSync(new URL(file, CHART_DIR), "utf8");
+  const templates = new Map(
+    readdirSync(new URL("templates/", CHART_DIR))
+      .sort()
+      .map((file) => [file, read(`templates/${file}`)] as const),
+  );
+  return {
+    meta: parseYaml(read("Chart.yaml")) as Chart["meta"],
+    values: parseYaml(read("values.yaml")) as Values,
+    templates,
+  };
+}
+
+function isMap(value: unknown): value is Values {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Helm's coalescing of given values over the chart's: maps merge, null deletes, the rest replaces. */
+export function mergeValues(base: Values, override: Values): Values {
+  const merged: Values = { ...base };
+  for (const [key, value] of Object.entries(override)) {
+    const held = merged[key];
+    if (value === null) delete merged[key];
+    else merged[key] = isMap(held) && isMap(value) ? mergeValues(held, value) : value;
+  }
+  return merged;
+}
+
+// Rendering and parsing the output take tens of milliseconds; tests render the same values often.
+const rendered = new WeakMap<Chart, Map<string, Rendered>>();
+
+/**
+ * What `helm template <release> helm/tidings -f <overrides>` would render, for these templates.
+ * The result is shared between callers with the same arguments: do not modify it.
+ */
+export function renderChart(chart: Chart, overrides: Values = {}, release = "demo"): Rendered {
+  const cache = rendered.get(chart) ?? new Map<string, Rendered>();
+  rendered.set(chart, cache);
+  const key = JSON.stringify([overrides, release]);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const result = render(chart, overrides, release);
+  cache.set(key, result);
+  return result;
+}
+
+function render(chart: Chart, overrides: Values, release: string): Rendered {
+  const set = new TemplateSet();
+  const base = `${chart.meta.name}/templates`;
+  for (const [file, source] of chart.templates) set.add(`${base}/${file}`, source);
+  const context = {
+    Values: mergeValues(chart.values, overrides),
+    Release: { Name: release, Namespace: "tidings", Service: "Helm", IsInstall: true },
+    Chart: {
+      Name: chart.meta.name,
+      Version: chart.meta.version,
+      AppVersion: chart.meta.appVersion,
+    },
+  };
+  const files = new Map<string, string>();
+  const manifests: Manifest[] = [];
+  for (const file of chart.templates.keys()) {
+    // Helm renders neither partials (`_*`) nor .tpl files as manifests.
+    if (file.startsWith("_") || file.endsWith(".tpl")) continue;
+    const name = `${base}/${file}`;
+    const output = set.render(name, { ...context, Template: { Name: name, BasePath: base } });
+    files.set(file, output);
+    if (file === "NOTES.txt") continue;
+    for (const document of output.split(/^---[ \t]*$/m)) {
+      const parsed = parseYaml(document);
+      if (parsed !== null && parsed !== undefined) manifests.push(parsed as Manifest);
+    }
+  }
+  return { files, manifests };
+}

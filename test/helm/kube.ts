@@ -1,0 +1,184 @@
+import type { Manifest } from "./chart.ts";
+
+/** The parts of Kubernetes objects the tests read. */
+export type Labels = Record<string, string>;
+
+export interface Probe {
+  httpGet?: { path: string; port: string | number };
+}
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+}
+
+export interface Container {
+  name: string;
+  command?: string[];
+  args?: string[];
+  ports?: { name: string; containerPort: number }[];
+  env?: EnvVar[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  startupProbe?: Probe;
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
+  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
+  volumeMounts?: { name: string; mountPath: string }[];
+}
+
+export interface Deployment extends Manifest {
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Labels };
+    template: {
+      metadata: { labels: Labels; annotations?: Record<string, string> };
+      spec: {
+        containers: Container[];
+        terminationGracePeriodSeconds?: number;
+        automountServiceAccountToken?: boolean;
+        securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+        volumes?: { name: string; emptyDir?: object }[];
+      };
+    };
+  };
+}
+
+export interface ConfigMap extends Manifest {
+  data?: Record<string, string>;
+}
+
+export interface Secret extends Manifest {
+  stringData?: Record<string, string>;
+}
+
+export interface Service extends Manifest {
+  spec: {
+    selector: Labels;
+    ports: { name: string; port: number; targetPort: string | number }[];
+    sessionAffinity?: string;
+  };
+}
+
+export interface IngressPath {
+  path: string;
+  pathType: "Exact" | "Prefix" | "ImplementationSpecific";
+  backend: { service: { name: string; port: { name?: string; number?: number } } };
+}
+
+export interface Ingress extends Manifest {
+  spec: { rules: { host?: string; http: { paths: IngressPath[] } }[] };
+}
+
+export interface Selecting extends Manifest {
+  spec: { selector: { matchLabels: Labels } };
+}
+
+export interface Autoscaler extends Manifest {
+  spec: {
+    scaleTargetRef: { kind: string; name: string };
+    minReplicas: number;
+    maxReplicas: number;
+  };
+}
+
+export function ofKind<T extends Manifest>(manifests: Manifest[], kind: string): T[] {
+  return manifests.filter((m) => m.kind === kind) as T[];
+}
+
+export function componentOf(manifest: Manifest): string | undefined {
+  return manifest.metadata.labels?.["app.kubernetes.io/component"];
+}
+
+/** The one object of `kind` labelled as `component`'s. */
+export function forComponent<T extends Manifest>(
+  manifests: Manifest[],
+  kind: string,
+  component: string,
+): T {
+  const found = ofKind<T>(manifests, kind).filter((m) => componentOf(m) === component);
+  if (found.length !== 1) throw new Error(`${found.length} ${kind} objects for ${component}`);
+  return found[0] as T;
+}
+
+export function selects(selector: Labels, labels: Labels): boolean {
+  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+}
+
+/** The Deployments whose pods a label selector picks. */
+export function selectedDeployments(manifests: Manifest[], selector: Labels): Deployment[] {
+  return ofKind<Deployment>(manifests, "Deployment").filter((d) =>
+    selects(selector, d.spec.template.metadata.labels),
+  );
+}
+
+export function onlyContainer(deployment: Deployment): Container {
+  const [container, ...others] = deployment.spec.template.spec.containers;
+  if (!container || others.length > 0)
+    throw new Error(`${deployment.metadata.name}: one container`);
+  return container;
+}
+
+/**
+ * The environment a container starts with, as the kubelet builds it: its ConfigMaps, then its own
+ * entries, with secret keys looked up in `secrets` (name → data). A missing ConfigMap, or a missing
+ * key that is not optional, would keep the pod from starting, and throws here.
+ */
+export function containerEnv(
+  manifests: Manifest[],
+  container: Container,
+  secrets: Record<string, Record<string, string>>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const source of container.envFrom ?? []) {
+    const name = source.configMapRef?.name;
+    const map = ofKind<ConfigMap>(manifests, "ConfigMap").find((m) => m.metadata.name === name);
+    if (!map) throw new Error(`${container.name}: no ConfigMap ${name}`);
+    Object.assign(env, map.data);
+  }
+  for (const entry of container.env ?? []) {
+    const ref = entry.valueFrom?.secretKeyRef;
+    if (!ref) env[entry.name] = entry.value ?? "";
+    else if (secrets[ref.name]?.[ref.key] !== undefined)
+      env[entry.name] = secrets[ref.name]?.[ref.key] as string;
+    else if (!ref.optional) throw new Error(`${container.name}: no key ${ref.key} in ${ref.name}`);
+  }
+  return env;
+}
+
+/** Secrets' data by name, as rendered (stringData). */
+export function renderedSecrets(manifests: Manifest[]): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    ofKind<Secret>(manifests, "Secret").map((s) => [s.metadata.name, s.stringData ?? {}]),
+  );
+}
+
+const elements = (path: string) => path.split("/").filter(Boolean);
+
+/** networking.k8s.io/v1 matching: Exact is the whole path, Prefix goes element by element. */
+function matches(rule: IngressPath, path: string): boolean {
+  if (rule.pathType === "Exact") return rule.path === path;
+  if (rule.pathType !== "Prefix") throw new Error(`${rule.path}: pathType ${rule.pathType}`);
+  const prefix = elements(rule.path);
+  const request = elements(path);
+  return prefix.every((element, i) => request[i] === element);
+}
+
+/**
+ * Where an ingress controller sends a request: the rules of every Ingress for the host are merged,
+ * the longest matching path wins, and Exact wins a tie. Undefined: no rule matches (404).
+ */
+export function routeIngress(manifests: Manifest[], host: string, path: string) {
+  const candidates = ofKind<Ingress>(manifests, "Ingress")
+    .flatMap((ingress) => ingress.spec.rules)
+    .filter((rule) => rule.host === host)
+    .flatMap((rule) => rule.http.paths)
+    .filter((rule) => matches(rule, path))
+    .sort(
+      (a, b) =>
+        b.path.replace(/\/$/, "").length - a.path.replace(/\/$/, "").length ||
+        Number(b.pathType === "Exact") - Number(a.pathType === "Exact"),
+    );
+  return candidates[0]?.backend.service;
+}
