@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { PrismaClient } from "@tidings/db";
+import { isDatabaseUnavailable, type PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import {
   createRemoteJWKSet,
@@ -109,7 +109,9 @@ export function createTokenService(options: TokenOptions, prisma: PrismaClient):
         if (jwks && (alg === "RS256" || alg === "ES256")) return await verifyExternal(token, jwks);
         throw unauthorized("The token is signed with an unsupported algorithm.");
       } catch (error) {
-        if (error instanceof TidingsError) throw error;
+        // A database that cannot answer says nothing about the token: the request fails as
+        // UNAVAILABLE (retry), not UNAUTHORIZED (which tells the client to sign in again).
+        if (error instanceof TidingsError || isDatabaseUnavailable(error)) throw error;
         if (error instanceof joseErrors.JWTExpired)
           throw unauthorized("The token has expired.", error);
         throw unauthorized("The token is invalid.", error);
