@@ -4,6 +4,7 @@ import pg from "pg";
 import { type EntryProxy, startEntryProxy, type Upstream } from "./entry-proxy.ts";
 import {
   type ENTRY_POINTS,
+  isListening,
   type ServiceProcess,
   startService,
   stopService,
@@ -144,6 +145,9 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       const service = byName(name);
       service.child.kill("SIGKILL");
       await service.exited;
+      // A port still open means the signal reached a wrapper, not the service: no crash happened.
+      if (await isListening(service.port))
+        throw new Error(`${name} still listens on ${service.port} after SIGKILL`);
     },
     async restart(name) {
       const step = plan.find((candidate) => candidate.name === name);

@@ -11,7 +11,6 @@ export interface ServiceProcess {
 }
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const TSX = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
 
 /** Entry points of the three services. */
 export const ENTRY_POINTS = {
@@ -31,7 +30,9 @@ export function startService(
   env: Record<string, string>,
   output: (line: string) => void,
 ): ServiceProcess {
-  const child = spawn(TSX, [ENTRY_POINTS[entry]], {
+  // Node itself with tsx as its loader, not the tsx CLI: the CLI runs the service in a child of
+  // its own, so a SIGKILL (a fault test's crash) would reach the CLI and leave the service running.
+  const child = spawn(process.execPath, ["--import", "tsx", ENTRY_POINTS[entry]], {
     cwd: ROOT,
     env: { ...process.env, ...env, TIDINGS_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -50,6 +51,17 @@ export function startService(
   return { name, port, child, exited };
 }
 
+/** Whether something accepts connections on the port right now. */
+export function isListening(port: number, host = "127.0.0.1"): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host, port }, () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 /** Resolves once something accepts connections on the port (or rejects after `timeoutMs`). */
 export async function waitForPort(
   port: number,
@@ -58,14 +70,7 @@ export async function waitForPort(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host, port }, () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
+    if (await isListening(port, host)) return;
     if (Date.now() > deadline)
       throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 200));
