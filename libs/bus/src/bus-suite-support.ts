@@ -7,7 +7,7 @@ import {
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
 import { partitionOf } from "./naming.ts";
-import type { BusLogger } from "./types.ts";
+import type { BusLogger, ConsumeOptions } from "./types.ts";
 
 // Helpers of the bus's tests.
 
@@ -55,3 +55,11 @@ export function setUpTracing() {
   }
   return tracing;
 }
+
+/** Consumer settings that keep the shared bus tests quick. */
+export const FAST: ConsumeOptions = {
+  batchSize: 8,
+  ackWaitMs: 2_000,
+  pollMs: 1_000,
+  heartbeatMs: 200,
+};

@@ -46,27 +46,14 @@ export class ConnectionTracker {
 
   /** Records a new connection; a user over the cluster-wide limit is refused with `LIMIT_EXCEEDED`. */
   async open(id: string, userId: string | null, protocol: string): Promise<void> {
-    if (userId !== null) {
-      const live = await this.#prisma.realtimeConnection.count({
-        where: {
-          userId,
-          disconnectedAt: null,
-          lastSeenAt: { gt: new Date(Date.now() - this.#staleAfterMs) },
-        },
-      });
-      if (live >= this.#options.maxConnectionsPerUser) {
-        throw new TidingsError(
-          "LIMIT_EXCEEDED",
-          `At most ${this.#options.maxConnectionsPerUser} connections per user.`,
-        );
-      }
-    }
+    if (userId !== null) await this.#checkUserLimit(userId);
     await this.#prisma.realtimeConnection.create({
       data: { id, userId, nodeId: this.#options.nodeId, protocol },
     });
     this.#live.add(id);
   }
 
+  // Counts the user's live connections cluster-wide (a dead node's stop counting once stale).
   async #checkUserLimit(userId: string): Promise<void> {
     const live = await this.#prisma.realtimeConnection.count({
       where: {
