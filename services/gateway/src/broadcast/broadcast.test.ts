@@ -1,12 +1,6 @@
-import { withRedis } from "@tidings/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  openTestWorld,
-  startTestNode,
-  type TestClient,
-  type TestNode,
-  type TestWorld,
-} from "../presence/testing/test-node.ts";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { nodePairPerTest } from "../presence/testing/node-pair.ts";
+import { openTestWorld, type TestNode, type TestWorld } from "../presence/testing/test-node.ts";
 
 let world: TestWorld;
 beforeAll(async () => {
@@ -16,25 +10,13 @@ afterAll(() => world[Symbol.asyncDispose]());
 
 // In memory, both "nodes" are one node; with Redis they are two nodes sharing it.
 describe.each(["memory", "redis"] as const)("broadcast (%s)", (mode) => {
-  let nodes: TestNode[];
+  const pair = nodePairPerTest(() => world, mode, { maxTopicsPerConnection: 2 });
+  const signedIn = pair.signedIn;
   let a: TestNode;
   let b: TestNode;
-
-  beforeEach(async () => {
-    const redis = mode === "redis" ? await withRedis() : undefined;
-    const options = { redis, maxTopicsPerConnection: 2 };
-    a = await startTestNode(world, options);
-    b = redis ? await startTestNode(world, options) : a;
-    nodes = [...new Set([a, b])];
+  beforeEach(() => {
+    ({ a, b } = pair);
   });
-  afterEach(async () => {
-    for (const node of nodes) await node.close();
-  });
-
-  async function signedIn(node: TestNode): Promise<TestClient & { userId: string }> {
-    const user = await world.user();
-    return Object.assign(await node.connect(user.token), { userId: user.id });
-  }
 
   it("broadcast - reaches the other members on every node, never the sender", async () => {
     const [alice, bob, carol, dave] = await Promise.all([
