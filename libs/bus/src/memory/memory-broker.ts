@@ -12,6 +12,8 @@ export class MemoryBroker {
   readonly #streams = new Map<string, MemoryStream>();
   readonly #consumers = new Map<string, MemoryConsumer>();
   readonly #listeners = new Map<string, Set<(data: Uint8Array) => void>>();
+  /** Which stream stores a subject, remembered until the streams change. */
+  readonly #storedIn = new Map<string, MemoryStream | undefined>();
   readonly #now: () => number;
 
   /** @param now clock used for message times and age limits. @default Date.now */
@@ -20,6 +22,7 @@ export class MemoryBroker {
   }
 
   ensureStream(spec: StreamSpec): void {
+    this.#storedIn.clear();
     const existing = this.#streams.get(spec.name);
     if (existing) existing.update(spec);
     else this.#streams.set(spec.name, new MemoryStream(spec, this.#now));
@@ -33,15 +36,16 @@ export class MemoryBroker {
 
   /** The stream that stores `subject`, if any. */
   streamFor(subject: string): MemoryStream | undefined {
-    for (const stream of this.#streams.values()) {
-      if (stream.stores(subject)) return stream;
-    }
-    return undefined;
+    if (this.#storedIn.has(subject)) return this.#storedIn.get(subject);
+    const stream = [...this.#streams.values()].find((candidate) => candidate.stores(subject));
+    this.#storedIn.set(subject, stream);
+    return stream;
   }
 
   /** Deletes a stream and its consumers. */
   deleteStream(name: string): void {
     this.#streams.delete(name);
+    this.#storedIn.clear();
     for (const [key, consumer] of this.#consumers) {
       if (key.startsWith(`${name}/`)) {
         consumer.close();
@@ -93,6 +97,7 @@ export class MemoryBroker {
     for (const consumer of this.#consumers.values()) consumer.close();
     this.#consumers.clear();
     this.#streams.clear();
+    this.#storedIn.clear();
     this.#listeners.clear();
   }
 }

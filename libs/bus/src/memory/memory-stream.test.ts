@@ -66,3 +66,54 @@ describe("MemoryStream", () => {
     expect(stream.range(1, "s.*", 2).map((message) => message.seq)).toEqual([1, 2]);
   });
 });
+
+describe("MemoryStream - per-subject reads", () => {
+  it("finds the next message of one subject past many of another, and counts per subject", () => {
+    const { stream } = streamWithClock();
+    stream.append("s.a", data, {});
+    for (let i = 0; i < 1_000; i++) stream.append("s.b", data, {});
+    stream.append("s.a", data, {});
+    expect(stream.nextFrom(2, "s.a")?.seq).toBe(1_002);
+    expect(stream.nextFrom(1_003, "s.a")).toBeUndefined();
+    expect(stream.count(1, "s.a")).toBe(2);
+    expect(stream.count(2, "s.*")).toBe(1_001);
+    expect(stream.count(1, ">")).toBe(1_002);
+  });
+
+  it("merges several subjects in stream order, including subjects that appear later", () => {
+    const { stream } = streamWithClock();
+    expect(stream.range(1, "s.*", 10)).toEqual([]);
+    for (const subject of ["s.a", "s.b", "s.c", "s.b", "s.a", "s.c"])
+      stream.append(subject, data, {});
+    expect(stream.range(2, "s.*", 10).map((m) => m.subject)).toEqual([
+      "s.b",
+      "s.c",
+      "s.b",
+      "s.a",
+      "s.c",
+    ]);
+    stream.append("s.d", data, {});
+    expect(stream.range(6, "s.*", 10).map((m) => m.seq)).toEqual([6, 7]);
+    expect(stream.range(1, "s.*", 0)).toEqual([]);
+  });
+
+  it("keeps one message per subject and sweeps the replaced ones out of stream order", () => {
+    const { stream } = streamWithClock({ maxMsgsPerSubject: 1 });
+    stream.append("s.keep", data, {});
+    for (let i = 0; i < 500; i++) stream.append(`s.t${i % 3}`, data, {});
+    expect(stream.state()).toMatchObject({ firstSeq: 1, lastSeq: 501, messages: 4 });
+    expect(stream.range(1, ">", 10).map((m) => m.seq)).toEqual([1, 499, 500, 501]);
+    expect(stream.get(2)).toBeUndefined();
+    expect(stream.get(500)?.subject).toBe("s.t0");
+    expect(stream.nextFrom(2, "s.t0")?.seq).toBe(500);
+  });
+
+  it("trims the oldest messages by count across subjects and reads on from there", () => {
+    const { stream } = streamWithClock({ maxMsgs: 3 });
+    for (const subject of ["s.a", "s.b", "s.a", "s.b", "s.a"]) stream.append(subject, data, {});
+    expect(stream.state()).toMatchObject({ firstSeq: 3, lastSeq: 5, messages: 3 });
+    expect(stream.nextFrom(1, "s.b")?.seq).toBe(4);
+    expect(stream.count(1, "s.a")).toBe(2);
+    expect(stream.get(1)).toBeUndefined();
+  });
+});

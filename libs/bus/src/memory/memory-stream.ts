@@ -1,23 +1,31 @@
 import { ExpectationFailedError } from "../errors.ts";
 import type { StoredMessage, StreamSpec, StreamState } from "../transport.ts";
+import { DuplicateWindow } from "./duplicate-window.ts";
+import { SeqQueue } from "./seq-queue.ts";
+import { StoredEntry as Entry } from "./stored-entry.ts";
+import { SubjectLogs } from "./subject-logs.ts";
 import { subjectMatches } from "./subject-match.ts";
 
-const encoder = new TextEncoder();
 const OVERHEAD = 22;
 
-interface Entry extends StoredMessage {
-  size: number;
-}
-
-/** One stream held in memory, with JetStream's sequence, de-duplication and limits semantics. */
+/**
+ * One stream held in memory, with JetStream's sequence, de-duplication and limits semantics.
+ * Messages are kept twice, by reference: in one queue in stream order (retention trims its front)
+ * and in a queue per subject (filtered reads, counts, per-subject limits), so no operation walks
+ * the retained history.
+ */
 export class MemoryStream {
   #spec: StreamSpec;
   readonly #now: () => number;
-  #entries: Entry[] = [];
+  readonly #all = new SeqQueue<Entry>();
+  readonly #subjects = new SubjectLogs<Entry>();
+  /** Messages held, not counting those marked removed. */
+  #count = 0;
+  #removed = 0;
   #lastSeq = 0;
   #lastMsgId: string | undefined;
   #bytes = 0;
-  readonly #msgIds = new Map<string, { seq: number; at: number }>();
+  readonly #msgIds = new DuplicateWindow();
   readonly #listeners = new Set<() => void>();
 
   constructor(spec: StreamSpec, now: () => number) {
@@ -51,8 +59,8 @@ export class MemoryStream {
     const { expectLastSubjectSeq, expectLastMsgId } = expect;
     this.prune();
     if (msgId !== undefined) {
-      const seen = this.#msgIds.get(msgId);
-      if (seen) return { seq: seen.seq, duplicate: true };
+      const seen = this.#msgIds.seqOf(msgId);
+      if (seen !== undefined) return { seq: seen, duplicate: true };
     }
     if (expectLastSubjectSeq !== undefined) {
       const last = this.#lastOfSubject(subject);
@@ -64,14 +72,17 @@ export class MemoryStream {
       throw new ExpectationFailedError(`wrong last msg ID: ${this.#lastMsgId ?? ""}`);
     }
     const seq = ++this.#lastSeq;
-    const stored = msgId === undefined ? { ...headers } : { ...headers, "Nats-Msg-Id": msgId };
     let size = OVERHEAD + subject.length + data.byteLength;
-    for (const [key, value] of Object.entries(stored))
-      size += encoder.encode(key + value).length + 4;
+    for (const key in headers) size += Buffer.byteLength(key + headers[key]) + 4;
+    if (msgId !== undefined) size += Buffer.byteLength(`Nats-Msg-Id${msgId}`) + 4;
     const now = this.#now();
-    this.#entries.push({ subject, seq, data, headers: stored, time: new Date(now), size });
+    const log = this.#subjects.logOf(subject);
+    const entry = new Entry(log.subject, seq, data, msgId, Entry.keep(headers), now, size);
+    this.#all.push(entry);
+    log.push(entry);
+    this.#count++;
     this.#bytes += size;
-    if (msgId !== undefined) this.#msgIds.set(msgId, { seq, at: now });
+    if (msgId !== undefined) this.#msgIds.remember(msgId, seq, now);
     // Like JetStream, the last msgId outlives the message itself (limits may drop it).
     this.#lastMsgId = msgId;
     if (this.#spec.maxMsgsPerSubject > 0) this.#limitSubject(subject);
@@ -84,46 +95,44 @@ export class MemoryStream {
   prune(): void {
     const now = this.#now();
     const { maxAgeMs, maxMsgs, maxBytes, duplicateWindowMs } = this.#spec;
-    let drop = 0;
-    while (drop < this.#entries.length) {
-      const entry = this.#entries[drop]!;
-      const tooOld = maxAgeMs > 0 && entry.time.getTime() <= now - maxAgeMs;
-      const tooMany = maxMsgs > 0 && this.#entries.length - drop > maxMsgs;
+    for (let entry = this.#all.first(); entry; entry = this.#all.first()) {
+      if (entry.removed) {
+        this.#all.shift();
+        this.#removed--;
+        continue;
+      }
+      const tooOld = maxAgeMs > 0 && entry.at <= now - maxAgeMs;
+      const tooMany = maxMsgs > 0 && this.#count > maxMsgs;
       const tooBig = maxBytes > 0 && this.#bytes > maxBytes;
       if (!tooOld && !tooMany && !tooBig) break;
-      this.#bytes -= entry.size;
-      drop++;
+      this.#all.shift();
+      // The stream's oldest message is also the oldest of its subject.
+      this.#subjects.logOf(entry.subject).shift();
+      this.#forget(entry);
     }
-    if (drop > 0) this.#entries = this.#entries.slice(drop);
-    for (const [id, seen] of this.#msgIds) {
-      if (seen.at > now - duplicateWindowMs) break;
-      this.#msgIds.delete(id);
-    }
+    this.#msgIds.expire(now - duplicateWindowMs);
   }
 
   /** The first message with sequence >= `seq` whose subject matches `filter`. */
   nextFrom(seq: number, filter: string): StoredMessage | undefined {
     this.prune();
-    for (let i = this.#indexOf(seq); i < this.#entries.length; i++) {
-      const entry = this.#entries[i]!;
-      if (subjectMatches(filter, entry.subject)) return entry;
-    }
-    return undefined;
+    return this.#subjects.from(this.#subjects.matching(filter), seq).next().value;
   }
 
   /** Message `seq`, while it is retained. */
   get(seq: number): StoredMessage | undefined {
-    const entry = this.#entries[this.#indexOf(seq)];
-    return entry?.seq === seq ? entry : undefined;
+    const entry = this.#all.at(this.#all.rank(seq));
+    return entry?.seq === seq && !entry.removed ? entry : undefined;
   }
 
   /** Up to `limit` messages on `filter` with sequence >= `fromSeq`. */
   range(fromSeq: number, filter: string, limit: number): StoredMessage[] {
     this.prune();
     const out: StoredMessage[] = [];
-    for (let i = this.#indexOf(fromSeq); i < this.#entries.length && out.length < limit; i++) {
-      const entry = this.#entries[i]!;
-      if (subjectMatches(filter, entry.subject)) out.push(entry);
+    if (limit <= 0) return out;
+    for (const entry of this.#subjects.from(this.#subjects.matching(filter), fromSeq)) {
+      out.push(entry);
+      if (out.length >= limit) break;
     }
     return out;
   }
@@ -131,19 +140,17 @@ export class MemoryStream {
   /** Number of retained messages on `filter` with sequence >= `fromSeq`. */
   count(fromSeq: number, filter: string): number {
     let n = 0;
-    for (let i = this.#indexOf(fromSeq); i < this.#entries.length; i++) {
-      if (subjectMatches(filter, this.#entries[i]!.subject)) n++;
-    }
+    for (const log of this.#subjects.matching(filter)) n += log.size - log.rank(fromSeq);
     return n;
   }
 
   state(): StreamState {
     this.prune();
-    const first = this.#entries[0]?.seq ?? (this.#lastSeq === 0 ? 0 : this.#lastSeq + 1);
+    const first = this.#all.first()?.seq ?? (this.#lastSeq === 0 ? 0 : this.#lastSeq + 1);
     return {
       firstSeq: first,
       lastSeq: this.#lastSeq,
-      messages: this.#entries.length,
+      messages: this.#count,
       bytes: this.#bytes,
       spec: this.#spec,
     };
@@ -155,33 +162,28 @@ export class MemoryStream {
     return () => this.#listeners.delete(listener);
   }
 
-  #indexOf(seq: number): number {
-    let low = 0;
-    let high = this.#entries.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.#entries[mid]!.seq < seq) low = mid + 1;
-      else high = mid;
-    }
-    return low;
+  #forget(entry: Entry): void {
+    this.#count--;
+    this.#bytes -= entry.size;
   }
 
   #lastOfSubject(subject: string): number {
-    for (let i = this.#entries.length - 1; i >= 0; i--) {
-      if (this.#entries[i]!.subject === subject) return this.#entries[i]!.seq;
-    }
-    return 0;
+    return this.#subjects.existing(subject)?.last()?.seq ?? 0;
   }
 
+  // The subject's oldest messages go; in the stream-order queue they are only marked, and the
+  // marks are swept out when they reach its front or outnumber the messages still held.
   #limitSubject(subject: string): void {
-    const indexes: number[] = [];
-    this.#entries.forEach((entry, i) => {
-      if (entry.subject === subject) indexes.push(i);
-    });
-    const excess = indexes.length - this.#spec.maxMsgsPerSubject;
-    if (excess <= 0) return;
-    const remove = new Set(indexes.slice(0, excess));
-    for (const i of remove) this.#bytes -= this.#entries[i]!.size;
-    this.#entries = this.#entries.filter((_, i) => !remove.has(i));
+    const log = this.#subjects.logOf(subject);
+    while (log.size > this.#spec.maxMsgsPerSubject) {
+      const entry = log.shift() as Entry;
+      entry.removed = true;
+      this.#removed++;
+      this.#forget(entry);
+    }
+    if (this.#removed > 64 && this.#removed > this.#count) {
+      this.#all.retain((entry) => !entry.removed);
+      this.#removed = 0;
+    }
   }
 }
