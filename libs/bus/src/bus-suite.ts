@@ -42,6 +42,23 @@ export function describeBusBehaviour(name: string, harness: () => Promise<BusHar
       expect(stored.map((record) => record.msgId)).toEqual(["m-1", "m-2"]);
     });
 
+    it("notify - reaches every replica listening on the topic, and only on that topic", async () => {
+      await using h = await harness();
+      const sender = await h.bus();
+      const replica = await h.bus();
+      const heard: string[] = [];
+      const stop = replica.onNotice("collections", (data) => heard.push(decode<string>(data)));
+      replica.onNotice("users", (data) => heard.push(`users:${decode<string>(data)}`));
+      await sleep(50);
+      sender.notify("collections", encode("c1"));
+      await eventually(() => expect(heard).toEqual(["c1"]));
+      stop();
+      sender.notify("collections", encode("c2"));
+      sender.notify("users", encode("u1"));
+      await eventually(() => expect(heard).toEqual(["c1", "users:u1"]));
+      expect(() => sender.notify("bad.topic", encode("x"))).toThrow(/notice topic/);
+    });
+
     it("publish - a chained publish is stored only right after the message it names", async () => {
       await using h = await harness();
       const bus = await h.bus();

@@ -188,6 +188,20 @@ class TransportBus implements Bus {
     return consumer;
   }
 
+  notify(topic: string, data: Uint8Array): void {
+    this.#assertRunning();
+    this.#transport.broadcast(this.#names.notice(topic), data);
+  }
+
+  onNotice(topic: string, handler: (data: Uint8Array) => void): () => void {
+    this.#assertRunning();
+    return this.#transport.listen(this.#names.notice(topic), handler);
+  }
+
+  onReconnect(listener: () => void): () => void {
+    return this.#transport.onReconnect(listener);
+  }
+
   #assertRunning(): void {
     if (this.#state !== "running") throw new BusStateError(`bus is ${this.#state}, not running`);
   }

@@ -25,6 +25,8 @@ export interface BusNames {
   lease(group: string, partition: number): string;
   /** Subject a consumer group's replicas announce themselves on. */
   members(group: string): string;
+  /** Subject of the fire-and-forget notices on `topic`. */
+  notice(topic: string): string;
   /** Durable consumer of a group's partition in the events stream. */
   eventConsumer(group: string, partition: number): string;
   /** Durable consumer of a group's partition lease in the leases stream. */
@@ -84,6 +86,11 @@ export function busNames(prefix: string, partitions: number): BusNames {
     streamSubjects,
     lease: (group, partition) => `${prefix}.leases.${group}.${partition}`,
     members: (group) => `${prefix}.members.${group}`,
+    notice(topic) {
+      if (!TOKEN.test(topic))
+        throw new BusConfigError(`notice topic ${JSON.stringify(topic)} must match [A-Za-z0-9_-]+`);
+      return `${prefix}.notices.${topic}`;
+    },
     eventConsumer: (group, partition) => `${group}_p${partition}`,
     leaseConsumer: (group, partition) => `${group}_lease_p${partition}`,
     streamOf(subject) {

@@ -167,6 +167,16 @@ export interface Bus extends Lifecycle {
   tail(stream: BusStreamKind, fromSeq: number, handler: TailHandler): Tail;
   /** This replica's work consumer of the event partitions; call `start()` on it. */
   consumePartitions(options: ConsumeOptions, handler: PartitionHandler): PartitionConsumer;
+  /**
+   * Tells every replica listening on `topic` (one token of letters, digits, `_` and `-`) something
+   * not worth storing, such as "this collection changed": fire and forget, at most once. A replica
+   * that is disconnected at the time misses it (see {@link Bus.onReconnect}).
+   */
+  notify(topic: string, data: Uint8Array): void;
+  /** Calls `handler` for each notice on `topic` from now on (the bus must be running); returns the function that stops it. */
+  onNotice(topic: string, handler: (data: Uint8Array) => void): () => void;
+  /** Calls `listener` whenever the connection to the server comes back: notices sent meanwhile were missed. */
+  onReconnect(listener: () => void): () => void;
 }
 
 /** Options of {@link Bus.consumePartitions}. */

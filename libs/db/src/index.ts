@@ -12,4 +12,4 @@ export { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 export { newId } from "./ids.ts";
 export { MigrationError, migrate, readMigrations } from "./migrate.ts";
 export { type Database, type DatabaseOptions, openDatabase } from "./open-database.ts";
-export type { SqlRunner } from "./sql-runner.ts";
+export type { SqlClient, SqlRunner } from "./sql-runner.ts";

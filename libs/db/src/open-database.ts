@@ -2,13 +2,14 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { migrate } from "./migrate.ts";
 import { connectPgRunner } from "./pg-runner.ts";
 import { pgliteRunner } from "./pglite-runner.ts";
-import type { SqlRunner } from "./sql-runner.ts";
+import type { SqlClient, SqlRunner } from "./sql-runner.ts";
 
 /** Where the data lives: a PostgreSQL server, or an embedded PGlite directory. */
 export type DatabaseOptions =
@@ -27,6 +28,8 @@ export type DatabaseOptions =
 export interface Database {
   readonly kind: "postgres" | "pglite";
   readonly prisma: PrismaClient;
+  /** Raw statements on the same connections as {@link Database.prisma}, for hot paths. */
+  readonly sql: SqlClient;
   /** Names of the migrations this open applied (empty when the schema was current). */
   readonly appliedMigrations: string[];
   /** Resolves when the database answers a trivial query; rejects otherwise. */
@@ -58,15 +61,24 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   } finally {
     await runner.close();
   }
-  const prisma = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: url, max: poolSize }),
-  });
+  // One pool for Prisma and the raw hot-path statements, so both count against one limit.
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle connection whose server goes away emits "error"; unhandled, it would end the process.
+  pool.on("error", () => {});
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const sql: SqlClient = {
+    async query<Row>(text: string, params: unknown[] = []) {
+      return (await pool.query(text, params)).rows as Row[];
+    },
+  };
   return wrap(
     "postgres",
-    prisma,
+    { prisma, sql },
     appliedMigrations,
     () => connectPgRunner(url),
-    async () => {},
+    async () => {
+      await pool.end().catch(() => {});
+    },
   );
 }
 
@@ -82,9 +94,10 @@ async function openPglite(dataDir: string): Promise<Database> {
     await pglite.waitReady;
     const appliedMigrations = await migrate(pgliteRunner(pglite));
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite as never) });
+    const runner = pgliteRunner(pglite);
     return wrap(
       "pglite",
-      prisma,
+      { prisma, sql: runner },
       appliedMigrations,
       async () => pgliteRunner(pglite),
       async () => {
@@ -100,7 +113,7 @@ async function openPglite(dataDir: string): Promise<Database> {
 
 function wrap(
   kind: Database["kind"],
-  prisma: PrismaClient,
+  { prisma, sql }: { prisma: PrismaClient; sql: SqlClient },
   appliedMigrations: string[],
   openSession: () => Promise<SqlRunner>,
   closeDriver: () => Promise<void>,
@@ -108,6 +121,7 @@ function wrap(
   return {
     kind,
     prisma,
+    sql,
     appliedMigrations,
     openSession,
     async ping() {
