@@ -1,10 +1,23 @@
-import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
-import { newId, openDatabase } from "@tidings/db";
 import { type LocalCluster, randomSecret, startLocalCluster } from "@tidings/local-cluster";
-import { createTokenService } from "@tidings/records";
-import { TEST_NATS_URL, TEST_REDIS_URL, withNats, withPostgres, withRedis } from "@tidings/testing";
-import { type BenchUser, FEED_COLLECTION, NEWS_COLLECTION } from "./workload.ts";
+import {
+  startNatsServer,
+  startRedisServer,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+  withNats,
+  withPostgres,
+  withRedis,
+} from "@tidings/testing";
+import { createCollections, createUsers, SUPERUSER } from "./bench-users.ts";
+import type { MemoryProbe } from "./memory-probe.ts";
+import {
+  pidsNamed,
+  postgresAuxiliaries,
+  postgresBackends,
+  type WatchedProcess,
+} from "./process-sampler.ts";
+import type { BenchUser } from "./workload.ts";
 
 /** The cluster's shape. */
 export interface BenchClusterOptions {
@@ -17,6 +30,13 @@ export interface BenchClusterOptions {
   env: Record<string, string>;
   /** Write a CPU profile of every service process into this folder when it exits (`--cpu-prof`). */
   cpuProfileDir?: string | undefined;
+  /**
+   * Run a NATS and a Redis server of the bench's own (so their CPU is the cluster's alone) instead
+   * of the machine's shared ones.
+   */
+  ownServers: boolean;
+  /** Preload the memory hook into every service. */
+  memory?: MemoryProbe | undefined;
   log: (line: string) => void;
 }
 
@@ -27,70 +47,53 @@ export interface BenchCluster extends AsyncDisposable {
   recordsUrls: string[];
   gatewayUrls: string[];
   users: BenchUser[];
+  /** The cluster's processes, its share of PostgreSQL, NATS and Redis: its CPU per write. */
+  watched(): WatchedProcess[];
 }
 
 const CPU_PROFILE_HOOK = new URL("./cpu-profile.mjs", import.meta.url).href;
-const SUPERUSER = { email: "load-bench@example.com", password: "load-bench-password" };
 
-async function post(url: string, body: unknown, token?: string) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: {
-      "content-type": "application/json",
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  const answer = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
+/** Variables that preload the CPU profile and memory hooks into a service, as asked. */
+export function hookEnv(
+  cpuProfileDir: string | undefined,
+  memory: MemoryProbe | undefined,
+): Record<string, string> {
+  const profile: Record<string, string> = cpuProfileDir
+    ? {
+        NODE_OPTIONS: `--import ${CPU_PROFILE_HOOK}`,
+        LOAD_BENCH_CPU_PROFILE_DIR: resolve(cpuProfileDir),
+      }
+    : {};
+  return { ...profile, ...(memory?.env(profile.NODE_OPTIONS) ?? {}) };
+}
+
+/** PostgreSQL's share of a deployment: its database's backends, and the server's own processes. */
+export function postgresWatched(database: string): WatchedProcess[] {
+  return [
+    { name: "postgres (backends)", role: "system", pids: () => postgresBackends(database) },
+    { name: "postgres (shared aux)", role: "system", pids: postgresAuxiliaries },
+  ];
 }
 
 /**
- * Creates the users straight in the database, with tokens signed as the records service signs
- * them: registering 10,000 users over REST would hash 10,000 passwords (scrypt, slow on purpose).
- * They are real rows, so every token check and rule the bench exercises is the real one; they all
- * share the superuser's password hash.
- */
-async function createUsers(
-  databaseUrl: string,
-  jwtSecret: string,
-  count: number,
-): Promise<BenchUser[]> {
-  const db = await openDatabase({ url: databaseUrl, poolSize: 2 });
-  try {
-    const template = await db.prisma.user.findUniqueOrThrow({ where: { email: SUPERUSER.email } });
-    const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: 86_400 }, db.prisma);
-    const rows = Array.from({ length: count }, (_, i) => ({
-      id: newId(),
-      email: `load-${i}@example.com`,
-      passwordHash: template.passwordHash,
-      tokenKey: randomBytes(24).toString("base64url"),
-    }));
-    for (let i = 0; i < rows.length; i += 1_000)
-      await db.prisma.user.createMany({ data: rows.slice(i, i + 1_000) });
-    return await Promise.all(
-      rows.map(async (row) => ({ id: row.id, token: await tokens.issue(row) })),
-    );
-  } finally {
-    await db.close();
-  }
-}
-
-/**
- * Starts records, evaluator and gateway processes (deploy/local) on the machine's PostgreSQL,
- * NATS and Redis, in a database, stream prefix and key prefix of their own, and sets up the two
- * feeds and the users. Dispose to stop everything and drop the database.
+ * Starts records, evaluator and gateway processes (deploy/local) on the machine's PostgreSQL, and
+ * NATS and Redis (the bench's own, or the machine's), in a database, stream prefix and key prefix
+ * of their own, and sets up the collections and the users. Dispose to stop everything and drop
+ * the database.
  */
 export async function startBenchCluster(options: BenchClusterOptions): Promise<BenchCluster> {
   const pg = await withPostgres();
-  const nats = await withNats();
-  const redis = await withRedis();
+  const ownNats = options.ownServers ? await startNatsServer() : undefined;
+  const ownRedis = options.ownServers ? await startRedisServer() : undefined;
+  const nats = await withNats(ownNats?.url ?? TEST_NATS_URL);
+  const redis = await withRedis(ownRedis?.url ?? TEST_REDIS_URL);
   const jwtSecret = randomSecret();
   let cluster: LocalCluster | undefined;
   const dispose = async () => {
     await cluster?.stop();
-    await nats.cleanup();
+    await nats.cleanup().catch(() => {});
+    await ownNats?.[Symbol.asyncDispose]();
+    await ownRedis?.[Symbol.asyncDispose]();
     await pg.drop();
   };
   try {
@@ -101,8 +104,8 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
       entryPort: 0,
       basePort: 0,
       databaseUrl: pg.url,
-      natsUrl: TEST_NATS_URL,
-      redisUrl: TEST_REDIS_URL,
+      natsUrl: nats.url,
+      redisUrl: redis.url,
       jwtSecret,
       env: {
         TIDINGS_NATS_PREFIX: nats.prefix,
@@ -111,32 +114,49 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
         TIDINGS_SUPERUSER_PASSWORD: SUPERUSER.password,
         TIDINGS_LOG_LEVEL: "warn",
         ...options.env,
-        ...(options.cpuProfileDir
-          ? {
-              NODE_OPTIONS: `--import ${CPU_PROFILE_HOOK}`,
-              LOAD_BENCH_CPU_PROFILE_DIR: resolve(options.cpuProfileDir),
-            }
-          : {}),
+        ...hookEnv(options.cpuProfileDir, options.memory),
       },
       output: (line) => {
         if (line.includes('"level":50') || line.includes('"level":60'))
           options.log(line.slice(0, 400));
       },
     });
+    const running = cluster;
     const urlOf = (kind: string) =>
-      (cluster as LocalCluster).services
+      running.services
         .filter((service) => service.name.startsWith(`${kind}-`))
         .map((service) => `http://127.0.0.1:${service.port}`);
     const recordsUrls = urlOf("records");
     const gatewayUrls = urlOf("gateway");
-    const login = await post(`${recordsUrls[0]}/api/auth/login`, SUPERUSER);
-    for (const collection of [FEED_COLLECTION, NEWS_COLLECTION])
-      await post(`${recordsUrls[0]}/api/collections`, collection, login.token as string);
-    const users = await createUsers(pg.url, jwtSecret, options.users);
+    await createCollections(recordsUrls[0] as string);
+    const users = await createUsers({ url: pg.url }, jwtSecret, options.users);
     options.log(
-      `cluster up: ${recordsUrls.length} records, ${gatewayUrls.length} gateways; ${users.length} users`,
+      `cluster up: ${recordsUrls.length} records, ${urlOf("evaluator").length} evaluators, ${gatewayUrls.length} gateways; ${users.length} users; ${options.ownServers ? "its own" : "the machine's"} NATS and Redis`,
     );
-    return { cluster, recordsUrls, gatewayUrls, users, [Symbol.asyncDispose]: dispose };
+    const natsPids = () => pidsNamed("nats-server", ownNats ? `-p ${ownNats.port}` : undefined);
+    const redisPids = () => pidsNamed("redis-server", ownRedis ? `:${ownRedis.port}` : undefined);
+    return {
+      cluster,
+      recordsUrls,
+      gatewayUrls,
+      users,
+      // Services are looked up each time: a killed and restarted one has a new pid.
+      watched: () => [
+        ...running.services.map((service) => ({
+          name: service.name,
+          role: "system" as const,
+          pids: [service.child.pid as number],
+        })),
+        ...postgresWatched(pg.name),
+        { name: ownNats ? "nats-server" : "nats-server (shared)", role: "system", pids: natsPids },
+        {
+          name: ownRedis ? "redis-server" : "redis-server (shared)",
+          role: "system",
+          pids: redisPids,
+        },
+      ],
+      [Symbol.asyncDispose]: dispose,
+    };
   } catch (error) {
     await dispose();
     throw error;

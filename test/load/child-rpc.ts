@@ -35,10 +35,14 @@ let killOnExit = false;
  * runs no loader to inherit). Its stdout and stderr go to this process's stderr, so the JSON on
  * stdout stays clean. Every child is killed when this process exits, whatever the reason.
  */
-export function forkChild<H extends Handlers>(script: URL, name: string): Child<H> {
+export function forkChild<H extends Handlers>(
+  script: URL,
+  name: string,
+  execArgv: string[] = [],
+): Child<H> {
   const child = fork(script, [], {
     cwd: ROOT,
-    execArgv: ["--import", "tsx"],
+    execArgv: ["--import", "tsx", ...execArgv],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     serialization: "advanced",
   });

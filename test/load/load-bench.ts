@@ -1,252 +1,222 @@
-import { loadavg } from "node:os";
 import type { BaselineHandlers } from "./baseline-server.ts";
-import { type BenchCluster, startBenchCluster } from "./bench-cluster.ts";
-import { type Child, forkChild } from "./child-rpc.ts";
+import { startBenchCluster } from "./bench-cluster.ts";
+import type { StandaloneDb } from "./bench-standalone.ts";
+import { forkChild } from "./child-rpc.ts";
 import { ClientFleet } from "./client-fleet.ts";
-import { ProcessSampler, pidsNamed, type WatchedProcess, workerOf } from "./process-sampler.ts";
-import {
-  type ConnectResult,
-  compare,
-  judge,
-  type LoadReport,
-  machine,
-  type StepResult,
-} from "./report.ts";
-import type { FeedName, Target } from "./workload.ts";
-import type { WriteLog, WriterHandlers } from "./writer.ts";
+import { kill, type PhaseContext, storm, sweep } from "./cluster-phases.ts";
+import { MemoryProbe } from "./memory-probe.ts";
+import type { WatchedProcess } from "./process-sampler.ts";
+import { compare, type LoadReport, machine } from "./report.ts";
+import { runSingleNode } from "./single-node.ts";
+import { judge } from "./targets.ts";
+import type { WriteMix } from "./workload.ts";
+import type { WriterHandlers } from "./writer.ts";
+
+/** The steps `--steps` can select. */
+export const STEP_NAMES = [
+  "w1",
+  "broadcast",
+  "storm",
+  "memory",
+  "kill",
+  "standalone",
+  "history",
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
 
 /** What to run. */
 export interface LoadBenchOptions {
-  /** Client counts, swept upwards (connections are added, not remade, between counts). */
+  steps: readonly StepName[];
+  /** W1 (and broadcast) client counts, swept upwards on the main cluster. */
   clients: number[];
-  /** Per-user feed write rates (writes/s). */
+  /** W1 write rates (writes/s) on the main cluster. */
   rates: number[];
-  /**
-   * Offered deliveries per second of the broadcast steps; the write rate is this divided by the
-   * client count, so every client count is asked for the same work.
-   */
+  mix: WriteMix;
+  /** Share of creates and updates that set `status = 'active'`. */
+  activeShare: number;
+  /** Offered deliveries/s of the broadcast steps (writes/s = this ÷ clients). */
   broadcastDeliveries: number[];
   seconds: number;
   workers: number;
+  /** Connections set up at once when clients connect (over all workers). */
+  concurrency: number;
+  /** The main cluster's shape (W1 and broadcast). */
   records: number;
   evaluators: number;
   gateways: number;
-  /** Share of per-user writes with `status = 'active'` (the others must reach nobody). */
-  activeShare: number;
-  /** More variables for every service of the cluster. */
+  /** Connect storm into one gateway (also the memory step); memory is read `settleMs` after. */
+  storm: { clients: number; concurrency: number; settleMs: number };
+  /** Gateway kill: clients over 2 gateways, W1 rate, seconds of writes, SIGKILL after. */
+  kill: { clients: number; rate: number; seconds: number; after: number };
+  /** Single-node W1: storages, clients, rates. */
+  standalone: { dbs: StandaloneDb[]; clients: number; rates: number[] };
+  /** Single-node history: events retained for the second measurement, the first, W1 rate. */
+  history: { events: number; short: number; rate: number; dbs: StandaloneDb[] };
+  /** NATS and Redis servers of the bench's own (their CPU is then the cluster's alone). */
+  ownServers: boolean;
+  /** More variables for every service. */
   env: Record<string, string>;
-  /** Folder for CPU profiles of the service processes (written when they stop). */
   cpuProfileDir?: string | undefined;
   command: string;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Parts of a run that every step uses. */
-interface Rig {
-  bench: BenchCluster;
-  fleet: ClientFleet;
-  writer: Child<WriterHandlers>;
-  baselineUrl: string;
-  watched: WatchedProcess[];
-}
-
-// Waits until the clients hold every expected delivery, or nothing more arrives for 3 s.
-async function drain(rig: Rig, target: Target, expected: number): Promise<void> {
-  let last = -1;
-  let still = Date.now();
-  for (;;) {
-    const received = await rig.fleet.received(target);
-    if (received >= expected) return;
-    if (received !== last) {
-      last = received;
-      still = Date.now();
-    } else if (Date.now() - still > 3_000) return;
-    await pause(200);
-  }
-}
-
-async function runStep(
-  rig: Rig,
-  step: number,
-  plan: { target: Target; feed: FeedName; clients: number; rate: number },
-  options: LoadBenchOptions,
-): Promise<StepResult> {
-  const { target, feed, clients, rate } = plan;
-  await rig.fleet.begin(target, step, feed);
-  const sampler = new ProcessSampler(rig.watched);
-  sampler.start();
-  const log: WriteLog = await rig.writer.call("run", {
-    urls: target === "tidings" ? rig.bench.recordsUrls : [rig.baselineUrl],
-    feed,
-    step,
-    rate,
-    seconds: options.seconds,
-    users: clients,
-    activeShare: options.activeShare,
-    seed: step,
-  });
-  const acknowledged = log.writes.filter((write) => write.ok);
-  const expected =
-    feed === "news"
-      ? acknowledged.length * clients
-      : acknowledged.filter((write) => write.active).length;
-  await drain(rig, target, expected);
-  const processes = sampler.stop();
-  const check = await rig.fleet.check(target, log.writes);
-  const spanSeconds = (check.lastAt - log.startedAt) / 1000;
-  return {
-    step,
-    target,
-    feed,
-    clients: check.clients,
-    rate,
-    seconds: options.seconds,
-    writes: {
-      attempted: log.writes.length,
-      acknowledged: acknowledged.length,
-      failures: log.failures,
-      acknowledgedPerSecond: Math.round(
-        (acknowledged.length * 1000) / Math.max(1, log.endedAt - log.startedAt),
-      ),
-      maxLagMs: log.maxLagMs,
-      answerMs: log.answerMs,
-    },
-    deliveries: {
-      expected: check.expected,
-      received: check.received,
-      offeredPerSecond: Math.round(check.expected / options.seconds),
-      perSecond: spanSeconds > 0 ? Math.round(check.received / spanSeconds) : 0,
-    },
-    latencyMs: check.latency.summary(),
-    pipelineMs: check.pipeline.summary(),
-    missing: check.missing,
-    duplicate: check.duplicate,
-    leaked: check.leaked,
-    unconfirmed: check.unconfirmed,
-    stray: check.stray,
-    disconnected: check.disconnected,
-    processes,
-    loadavg: loadavg().map((value) => Math.round(value * 100) / 100),
-  };
-}
-
-// Every process whose CPU and memory a step reports: the cluster's services (the node process
-// under each tsx launcher), the bench's own processes, and the machine's shared servers.
-function watchedProcesses(
-  bench: BenchCluster,
-  fleet: ClientFleet,
-  writer: Child<WriterHandlers>,
-  baseline: Child<BaselineHandlers>,
-): WatchedProcess[] {
-  return [
-    ...bench.cluster.services.map((service) => ({
-      name: service.name,
-      pids: [workerOf(service.child.pid as number)],
-    })),
-    { name: "baseline", pids: [baseline.pid] },
-    { name: "writer", pids: [writer.pid] },
-    ...fleet.workers.map((worker, i) => ({ name: `client-${i + 1}`, pids: [worker.pid] })),
-    { name: "orchestrator", pids: [process.pid] },
-    { name: "redis-server", pids: pidsNamed("redis-server") },
-    { name: "nats-server", pids: pidsNamed("nats-server") },
-    { name: "postgres (all)", pids: pidsNamed("postgres") },
-  ];
-}
+const WRITER = new URL("./writer.ts", import.meta.url);
+const BASELINE = new URL("./baseline-server.ts", import.meta.url);
 
 /**
- * Runs the sweep: for each client count, the per-user feed at each rate, then the broadcast feed
- * and the plain Socket.IO baseline side by side at each offered load. Returns the report.
+ * Runs the selected steps. The main cluster (`records/evaluators/gateways`, 1/1/1 by default)
+ * serves W1 and the broadcast comparison; the storm, memory and kill steps run on a cluster of
+ * 1 records, 1 evaluator and 2 gateways (or on the main cluster first, if it has 2 gateways);
+ * then each single node. Returns the report.
  */
 export async function runLoadBench(options: LoadBenchOptions): Promise<LoadReport> {
-  const clientCounts = [...options.clients].sort((a, b) => a - b);
-  const most = clientCounts.at(-1) ?? 0;
-  await using bench = await startBenchCluster({
-    records: options.records,
-    evaluators: options.evaluators,
-    gateways: options.gateways,
-    users: most,
-    cpuProfileDir: options.cpuProfileDir,
-    env: options.env,
-    log: options.log,
-  });
+  const started = Date.now();
+  const has = (name: StepName) => options.steps.includes(name);
   const fleet = new ClientFleet(options.workers);
-  const writer = forkChild<WriterHandlers>(new URL("./writer.ts", import.meta.url), "writer");
-  const baseline = forkChild<BaselineHandlers>(
-    new URL("./baseline-server.ts", import.meta.url),
-    "baseline",
-  );
+  const writer = forkChild<WriterHandlers>(WRITER, "writer");
+  const baseline = forkChild<BaselineHandlers>(BASELINE, "baseline", ["--expose-gc"]);
+  const probe = new MemoryProbe();
+  let steps = 0;
+  const loadWatched = (): WatchedProcess[] => [
+    { name: "writer", role: "load", pids: [writer.pid] },
+    ...fleet.workers.map((w, i) => ({
+      name: `client-${i + 1}`,
+      role: "load" as const,
+      pids: [w.pid],
+    })),
+    { name: "orchestrator", role: "load", pids: [process.pid] },
+  ];
+  const results: PhaseContext["results"] = {
+    connects: [],
+    steps: [],
+    storms: [],
+    memory: [],
+    kills: [],
+  };
+  const histories: LoadReport["histories"] = [];
   try {
     const port = await baseline.call("listen", undefined);
-    await writer.call("init", { users: bench.users });
-    const rig: Rig = {
-      bench,
+    const ctx: PhaseContext = {
       fleet,
       writer,
+      baseline,
       baselineUrl: `http://127.0.0.1:${port}`,
-      watched: watchedProcesses(bench, fleet, writer, baseline),
+      probe,
+      loadWatched,
+      nextStep: () => ++steps,
+      log: options.log,
+      signal: options.signal,
+      results,
     };
-    const specs = bench.users.map((user, index) => ({ index, userId: user.id, token: user.token }));
-    const connects: ConnectResult[] = [];
-    const connect = async (target: Target, from: number, to: number) => {
-      const started = Date.now();
-      const urls = target === "tidings" ? bench.gatewayUrls : [rig.baselineUrl];
-      const answer = await fleet.connect(target, urls, specs.slice(from, to));
-      const result = {
-        target,
-        clients: answer.connected,
-        added: to - from,
-        seconds: Math.round((Date.now() - started) / 100) / 10,
-        failed: answer.failed,
-        errors: answer.errors,
-      };
-      connects.push(result);
-      options.log(
-        `${target}: ${result.clients} clients connected (+${result.added} in ${result.seconds} s, ${result.failed} failed${result.errors.length ? `: ${result.errors[0]}` : ""})`,
-      );
-      return answer.connected;
-    };
-    const steps: StepResult[] = [];
-    const step = async (target: Target, feed: FeedName, clients: number, rate: number) => {
-      options.signal?.throwIfAborted();
-      const result = await runStep(rig, steps.length + 1, { target, feed, clients, rate }, options);
-      steps.push(result);
-      options.log(
-        `${target} ${feed === "feed" ? "per-user" : "broadcast"}: ${result.clients} clients × ${rate} writes/s → ${result.deliveries.perSecond} deliveries/s, p50 ${result.latencyMs.p50} p99 ${result.latencyMs.p99} max ${result.latencyMs.max} ms (REST answer p50 ${result.writes.answerMs.p50} p99 ${result.writes.answerMs.p99}; commit → client p50 ${result.pipelineMs.p50} p99 ${result.pipelineMs.p99}), missing ${result.missing}, duplicate ${result.duplicate}, leaked ${result.leaked}`,
-      );
-    };
-    let connected = 0;
-    let held = 0;
-    for (const count of clientCounts) {
-      connected = await connect("tidings", held, count);
-      held = count;
-      for (const rate of options.rates) await step("tidings", "feed", count, rate);
-      if (options.broadcastDeliveries.length === 0) continue;
-      await connect("baseline", 0, count);
-      for (const load of options.broadcastDeliveries) {
-        const rate = Math.max(1, Math.round(load / count));
-        await step("tidings", "news", count, rate);
-        await step("baseline", "news", count, rate);
+    const { mix, activeShare, concurrency, seconds } = options;
+    const gatewayWork = has("storm") || has("memory") || has("kill");
+    const main = has("w1") || has("broadcast");
+    const stormClients = has("storm") || has("memory") ? options.storm.clients : 0;
+    const killClients = has("kill") ? options.kill.clients : 0;
+    // With 2 gateways or more, the main cluster serves the storm (first: its gateway is fresh)
+    // and the kill (last) too.
+    const shared = main && gatewayWork && options.gateways >= 2;
+    if (main) {
+      await using bench = await startBenchCluster({
+        records: options.records,
+        evaluators: options.evaluators,
+        gateways: options.gateways,
+        users: Math.max(1, ...options.clients, shared ? Math.max(stormClients, killClients) : 0),
+        env: options.env,
+        cpuProfileDir: options.cpuProfileDir,
+        ownServers: options.ownServers,
+        memory: probe,
+        log: options.log,
+      });
+      if (shared && stormClients > 0) {
+        await storm(ctx, bench, options.storm);
+        await fleet.disconnect("tidings");
       }
-      await fleet.disconnect("baseline");
+      await sweep(ctx, bench, {
+        clients: options.clients,
+        rates: has("w1") ? options.rates : [],
+        broadcast: has("broadcast") ? options.broadcastDeliveries : [],
+        seconds,
+        mix,
+        activeShare,
+        concurrency,
+      });
+      if (shared && killClients > 0)
+        await kill(ctx, bench, { ...options.kill, mix, activeShare, concurrency });
     }
-    const comparisons = compare(steps);
+    if (gatewayWork && !shared) {
+      await using bench = await startBenchCluster({
+        records: 1,
+        evaluators: 1,
+        gateways: 2,
+        users: Math.max(stormClients, killClients),
+        env: options.env,
+        cpuProfileDir: options.cpuProfileDir,
+        ownServers: options.ownServers,
+        memory: probe,
+        log: options.log,
+      });
+      if (stormClients > 0) await storm(ctx, bench, options.storm);
+      if (killClients > 0)
+        await kill(ctx, bench, { ...options.kill, mix, activeShare, concurrency });
+      await fleet.disconnect("tidings");
+    }
+    const dbs = [
+      ...new Set([
+        ...(has("standalone") ? options.standalone.dbs : []),
+        ...(has("history") ? options.history.dbs : []),
+      ]),
+    ];
+    for (const db of dbs) {
+      options.signal?.throwIfAborted();
+      const withHistory = has("history") && options.history.dbs.includes(db);
+      const node = await runSingleNode(
+        {
+          fleet,
+          writer,
+          loadWatched,
+          nextStep: ctx.nextStep,
+          env: options.env,
+          cpuProfileDir: options.cpuProfileDir,
+          log: options.log,
+          signal: options.signal,
+        },
+        {
+          db,
+          clients: options.standalone.clients,
+          rates:
+            has("standalone") && options.standalone.dbs.includes(db)
+              ? options.standalone.rates
+              : [],
+          history: withHistory ? options.history : undefined,
+          seconds,
+          mix,
+          activeShare,
+          concurrency,
+        },
+      );
+      results.steps.push(...node.steps);
+      results.connects.push(...node.connects);
+      if (node.history) histories.push(node.history);
+    }
     const { log: _log, signal: _signal, ...settings } = options;
-    return {
+    const report = {
       date: new Date().toISOString(),
       command: options.command,
       machine: machine(),
       options: settings,
-      connects,
-      steps,
-      comparisons,
-      targets: judge(steps, comparisons, connected),
+      ...results,
+      comparisons: compare(results.steps),
+      histories,
+      seconds: (Date.now() - started) / 1000,
     };
+    return { ...report, targets: judge(report) };
   } finally {
     await fleet.stop();
     await writer.stop();
     await baseline.stop();
+    probe.dispose();
   }
 }

@@ -3,89 +3,84 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runLoadBench } from "./load-bench.ts";
-import type { LoadReport } from "./report.ts";
+import type { LoadReport, StepResult } from "./report.ts";
 import { saveReport } from "./save-report.ts";
+import { base, expectClean } from "./short-bench.ts";
 
-// The short variant of `npm run bench` (which sweeps up to 10,000 clients): the same path end to
-// end, small enough for `npm test`.
 describe("load bench, short", () => {
-  it("2 client processes × 50 clients: per-user and broadcast feeds and the plain Socket.IO baseline deliver every write once, to its readers only; report and chart carry the figures", {
-    timeout: 120_000,
+  it("one cluster, 2 gateways: W1 (creates, updates, deletes; entered and left) and W2 against plain Socket.IO reach their readers only, once, in order; a connect storm and memory per client against the baseline; a gateway SIGKILLed under W1 and its clients resumed with nothing missed", {
+    timeout: 180_000,
   }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "tidings-load-"));
     try {
       const report = await runLoadBench({
-        clients: [100],
-        rates: [40],
-        broadcastDeliveries: [2_000],
-        seconds: 2,
-        workers: 2,
-        records: 1,
-        evaluators: 1,
-        gateways: 1,
-        activeShare: 0.5,
-        env: {},
-        command: "vitest test/load",
-        log: () => {},
+        ...base,
+        steps: ["storm", "memory", "w1", "broadcast", "kill"],
       });
-      expect(report.connects[0]).toMatchObject({ target: "tidings", clients: 100, failed: 0 });
-      expect(report.steps.map((s) => `${s.target} ${s.feed}`)).toEqual([
-        "tidings feed",
-        "tidings news",
-        "baseline news",
+      expect(report.steps.map((s) => `${s.kind} ${s.target}`)).toEqual([
+        "warm-up tidings",
+        "w1 tidings",
+        "broadcast tidings",
+        "broadcast baseline",
+        "kill tidings",
       ]);
-      for (const step of report.steps) {
-        expect(step.writes.acknowledged).toBe(step.writes.attempted);
-        expect(step.deliveries.expected).toBeGreaterThan(0);
-        expect(step.deliveries.received).toBe(step.deliveries.expected);
-        expect({
-          missing: step.missing,
-          duplicate: step.duplicate,
-          leaked: step.leaked,
-          stray: step.stray,
-          disconnected: step.disconnected,
-        }).toEqual({ missing: 0, duplicate: 0, leaked: 0, stray: 0, disconnected: 0 });
-        expect(step.latencyMs.p50).toBeGreaterThan(0);
-        expect(step.latencyMs.p99).toBeGreaterThanOrEqual(step.latencyMs.p50);
-        expect(step.latencyMs.max).toBeGreaterThanOrEqual(step.latencyMs.p99);
-        expect(step.deliveries.perSecond).toBeGreaterThan(0);
-      }
-      // Broadcast: each client gets every write; per-user: about half the writes are drafts.
-      const [perUser, broadcast] = report.steps as [
-        LoadReport["steps"][number],
-        LoadReport["steps"][number],
-      ];
-      expect(broadcast.deliveries.expected).toBe(broadcast.writes.acknowledged * 100);
-      expect(perUser.deliveries.expected).toBeLessThan(perUser.writes.acknowledged);
+      for (const step of report.steps) expectClean(step);
+      const [, w1, broadcast, , killed] = report.steps as StepResult[];
+      const { c, u, d } = w1?.writes.kinds ?? { c: 0, u: 0, d: 0 };
+      expect(Math.min(c, u, d)).toBeGreaterThan(0);
+      for (const action of ["created", "updated", "deleted", "entered", "left"] as const)
+        expect(w1?.deliveries.expectedByAction[action], action).toBeGreaterThan(0);
+      expect(broadcast?.deliveries.expected).toBe((broadcast?.writes.acknowledged ?? 0) * 100);
+
+      expect(report.storms.map((s) => [s.target, s.connected, s.failed])).toEqual([
+        ["tidings", 120, 0],
+        ["baseline", 120, 0],
+      ]);
+      for (const s of report.storms) expect(s.perSecond).toBeGreaterThan(0);
+      expect(report.memory.map((m) => m.target)).toEqual(["tidings", "baseline"]);
+      for (const m of report.memory) expect(m.rssAfterMb).toBeGreaterThan(0);
+
+      expect(report.kills).toHaveLength(1);
+      const kill = report.kills[0];
+      expect(kill?.onKilledGateway).toBe(60);
+      expect(kill?.resumed).toBe(60);
+      expect(kill?.resumeSeconds.max).toBeGreaterThan(0);
+      expect(killed?.deliveries.received).toBeGreaterThan(0);
+
+      const names = w1?.processes.map((p) => `${p.name}:${p.role}`);
+      expect(names).toEqual(
+        expect.arrayContaining([
+          "records-1:system",
+          "evaluator-1:system",
+          "gateway-1:system",
+          "gateway-2:system",
+          "nats-server:system",
+          "redis-server:system",
+          "postgres (backends):system",
+          "writer:load",
+          "client-1:load",
+          "baseline:other",
+        ]),
+      );
+      expect(report.comparisons).toEqual([
+        expect.objectContaining({ clients: 100, ratio: expect.any(Number) }),
+      ]);
+      expect(report.targets.map((t) => t.name)).toEqual(
+        expect.arrayContaining([
+          "connect storm into one gateway",
+          "gateway memory per connected, subscribed client",
+          "gateway kill",
+          "broadcast (W2) against plain Socket.IO",
+        ]),
+      );
 
       const { json, svg } = await saveReport(report, dir);
       const saved = JSON.parse(await readFile(json, "utf8")) as LoadReport;
-      const names = saved.steps[0]?.processes.map((p) => p.name);
-      expect(names).toEqual(
-        expect.arrayContaining([
-          "records-1",
-          "evaluator-1",
-          "gateway-1",
-          "writer",
-          "client-1",
-          "client-2",
-          "baseline",
-        ]),
-      );
-      for (const usage of saved.steps[0]?.processes ?? []) {
-        expect(usage.cpuPercent).toBeGreaterThanOrEqual(0);
-        if (usage.pids.length === 1) expect(usage.peakRssMb).toBeGreaterThan(0);
-      }
-      expect(saved.comparisons).toEqual([
-        expect.objectContaining({ clients: 100, ratio: expect.any(Number) }),
-      ]);
-      expect(Object.keys(saved.targets)).toEqual(["connections", "perUserFeed", "broadcast"]);
-      expect(saved.machine.cpus).toBeGreaterThan(0);
-
+      expect(saved.steps).toHaveLength(5);
       const chart = await readFile(svg, "utf8");
       expect(chart).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
       expect(chart.trim().endsWith("</svg>")).toBe(true);
-      expect(chart).toContain("Per-user feed");
+      expect(chart).toContain("W1 per-user feed");
       expect(chart).toContain("<polyline");
       expect(chart).toContain(`ratio ${saved.comparisons[0]?.ratio.toFixed(2)}`);
     } finally {

@@ -1,13 +1,23 @@
 import { cpus, totalmem } from "node:os";
 import type { LatencySummary } from "./latency-histogram.ts";
 import type { ProcessUsage } from "./process-sampler.ts";
-import type { FeedName, Target } from "./workload.ts";
+import type { Action, FeedName, Target } from "./workload.ts";
 
-/** One step of the sweep: a target, a feed, a client count and a write rate. */
+/**
+ * What a step is: `w1` the per-user mix on the cluster, `broadcast` W2 (Tidings or the baseline),
+ * `kill` W1 while a gateway is killed, `single-node` W1 on `npm start`'s process, `history` the
+ * same W1 step on a single node before and after its history was filled, `warm-up` unjudged.
+ */
+export type StepKind = "w1" | "broadcast" | "kill" | "single-node" | "history" | "warm-up";
+
+/** One measured step: a deployment, a feed, a client count and a write rate. */
 export interface StepResult {
   step: number;
+  kind: StepKind;
+  /** What served it: "cluster 1/1/1", "single node (PGlite)", "baseline"… */
+  deployment: string;
   target: Target;
-  /** `feed`: the per-user filtered feed; `news`: the broadcast feed. */
+  /** `feed`: W1, the per-user filtered feed; `news`: W2, the broadcast feed. */
   feed: FeedName;
   clients: number;
   /** Writes per second asked of the writer. */
@@ -16,6 +26,8 @@ export interface StepResult {
   writes: {
     attempted: number;
     acknowledged: number;
+    /** Creates, updates and deletes issued. */
+    kinds: { c: number; u: number; d: number };
     failures: Record<string, number>;
     /** Acknowledged writes per second, from the first write's start to the last answer. */
     acknowledgedPerSecond: number;
@@ -25,13 +37,15 @@ export interface StepResult {
   };
   deliveries: {
     expected: number;
+    /** W1: what the acknowledged writes ask for, by action (one delivery each, to the owner). */
+    expectedByAction: Partial<Record<Action, number>>;
     received: number;
     /** Deliveries the writes asked for, per second of writing. */
     offeredPerSecond: number;
     /** Deliveries per second, from the first write to the last arrival. */
     perSecond: number;
   };
-  /** From the write's start (the writer's clock) to its arrival at a client. */
+  /** From the write's due time (the writer's clock) to its arrival at a client. */
   latencyMs: LatencySummary;
   /**
    * From the change's `at` (its transaction's time in PostgreSQL, to the millisecond) to arrival:
@@ -41,11 +55,32 @@ export interface StepResult {
   missing: number;
   duplicate: number;
   leaked: number;
+  outOfOrder: number;
+  unexpected: number;
   unconfirmed: number;
+  /** Repeats dropped by `seq` as the protocol's seam rule says (not a fault). */
+  absorbed: number;
   stray: number;
   disconnected: number;
+  /** Resuming subscribes refused with RESYNC_REQUIRED, and failed reconnection attempts. */
+  resyncs: number;
+  reconnectFailures: number;
+  reconnectErrors: string[];
+  /**
+   * CPU of the system under test (every service process, its PostgreSQL backends and the server's
+   * own processes, NATS, Redis), per acknowledged write and per delivery. The load generators
+   * (writer, client workers, orchestrator) are excluded and given apart.
+   */
+  cpu: {
+    systemSeconds: number;
+    msPerWrite: number;
+    msPerDelivery: number;
+    loadGeneratorSeconds: number;
+  };
   processes: ProcessUsage[];
   loadavg: number[];
+  /** Change events retained by a single node when the step began (history steps). */
+  retained?: number | undefined;
 }
 
 /** The broadcast feed against the plain Socket.IO baseline, at one client count and rate. */
@@ -61,6 +96,7 @@ export interface Comparison {
 /** How long it took to connect (and subscribe) clients. */
 export interface ConnectResult {
   target: Target;
+  deployment: string;
   clients: number;
   added: number;
   seconds: number;
@@ -68,20 +104,71 @@ export interface ConnectResult {
   errors: string[];
 }
 
-/** The issue's targets, judged on the figures of this run. */
-export interface Targets {
-  connections: { goal: number; reached: number; met: boolean };
-  perUserFeed: {
-    goal: string;
-    clients: number;
-    rate: number;
-    p99Ms: number;
-    missing: number;
-    duplicate: number;
-    leaked: number;
-    met: boolean;
-  } | null;
-  broadcast: { goal: number; worstRatio: number; met: boolean } | null;
+/** Memory of one server process before and after its clients connected. */
+export interface MemoryResult {
+  target: Target;
+  process: string;
+  clients: number;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  heapBeforeMb: number;
+  heapAfterMb: number;
+  rssPerClientKb: number;
+  heapPerClientKb: number;
+}
+
+/** A connect storm into one server: clients/s to "connected and both subscriptions acked". */
+export interface StormResult {
+  target: Target;
+  deployment: string;
+  clients: number;
+  connected: number;
+  failed: number;
+  errors: string[];
+  concurrency: number;
+  seconds: number;
+  perSecond: number;
+  /** Connections the kernel dropped meanwhile, its accept queue full (machine-wide). */
+  listenOverflows: number;
+  processes: ProcessUsage[];
+}
+
+/** The gateway kill: how fast the killed gateway's clients were back, and what they missed. */
+export interface KillResult {
+  step: number;
+  clients: number;
+  /** Clients that were on the killed gateway, and how many lost their connection. */
+  onKilledGateway: number;
+  lost: number;
+  resumed: number;
+  /** From the SIGKILL to each client's resumed subscriptions, in seconds. */
+  resumeSeconds: { p50: number; p90: number; max: number };
+  resyncs: number;
+  reconnectFailures: number;
+  reconnectErrors: string[];
+  /** Connections the kernel dropped during the step, an accept queue full (machine-wide). */
+  listenOverflows: number;
+}
+
+/** A single node's cost per write with a short and a long history. */
+export interface HistoryResult {
+  deployment: string;
+  short: { step: number; retained: number; msPerWrite: number; msPerDelivery: number };
+  long: { step: number; retained: number; msPerWrite: number; msPerDelivery: number };
+  fill: { events: number; seconds: number; perSecond: number };
+  /** long / short. */
+  perWriteRatio: number;
+  perDeliveryRatio: number;
+  /** The retention set for the node (TIDINGS_RESUME_MAX_BYTES). */
+  maxBytes: number;
+}
+
+/** One of the issue's targets, judged on this run's figures. */
+export interface TargetResult {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean;
 }
 
 /** The bench's JSON output. */
@@ -93,7 +180,13 @@ export interface LoadReport {
   connects: ConnectResult[];
   steps: StepResult[];
   comparisons: Comparison[];
-  targets: Targets;
+  storms: StormResult[];
+  memory: MemoryResult[];
+  kills: KillResult[];
+  histories: HistoryResult[];
+  targets: TargetResult[];
+  /** Seconds the whole run took. */
+  seconds: number;
 }
 
 /** The machine, as the report names it. */
@@ -109,7 +202,7 @@ export function machine(): LoadReport["machine"] {
 /** Pairs each broadcast step with the baseline step at the same client count and rate. */
 export function compare(steps: StepResult[]): Comparison[] {
   const comparisons: Comparison[] = [];
-  for (const ours of steps.filter((s) => s.target === "tidings" && s.feed === "news")) {
+  for (const ours of steps.filter((s) => s.target === "tidings" && s.kind === "broadcast")) {
     const base = steps.find(
       (s) => s.target === "baseline" && s.clients === ours.clients && s.rate === ours.rate,
     );
@@ -127,92 +220,6 @@ export function compare(steps: StepResult[]): Comparison[] {
   return comparisons;
 }
 
-/**
- * Judges the issue's targets: 10,000 clients connected; the per-user feed at 1,000 writes/s with
- * p99 under 100 ms and nothing missing, duplicated or leaked (judged on the step with the most
- * clients at the highest rate); the broadcast feed at 80 % or more of the baseline in every pair.
- */
-export function judge(steps: StepResult[], comparisons: Comparison[], connected: number): Targets {
-  const perUser = steps.filter((s) => s.target === "tidings" && s.feed === "feed");
-  const hardest = perUser.sort((a, b) => b.clients - a.clients || b.rate - a.rate)[0];
-  const worst = Math.min(...comparisons.map((c) => c.ratio));
-  return {
-    connections: { goal: 10_000, reached: connected, met: connected >= 10_000 },
-    perUserFeed: hardest
-      ? {
-          goal: "10,000 clients, 1,000 writes/s, p99 < 100 ms, 0 missing/duplicate/leaked",
-          clients: hardest.clients,
-          rate: hardest.rate,
-          p99Ms: hardest.latencyMs.p99,
-          missing: hardest.missing,
-          duplicate: hardest.duplicate,
-          leaked: hardest.leaked,
-          met:
-            hardest.clients >= 10_000 &&
-            hardest.rate >= 1_000 &&
-            hardest.latencyMs.p99 < 100 &&
-            hardest.missing + hardest.duplicate + hardest.leaked === 0,
-        }
-      : null,
-    broadcast: comparisons.length > 0 ? { goal: 0.8, worstRatio: worst, met: worst >= 0.8 } : null,
-  };
-}
-
-const thousands = (value: number) => Math.round(value).toLocaleString("en-US");
-
-/** The human summary: one line per step, then the comparisons and the targets. */
-export function summaryTable(report: LoadReport): string {
-  const lines = [
-    "write → receive latency (ms) from the write's start; REST: until its answer; commit → client: from the change's transaction time",
-    "target    feed      clients  writes/s (ok/s)  deliveries/s    p50    p90    p99      max  REST p99  commit→client p50/p99  miss dup leak  busiest processes (CPU %)",
-  ];
-  const ms = (value: number, width: number) => value.toFixed(value < 1_000 ? 1 : 0).padStart(width);
-  for (const s of report.steps) {
-    const busiest = [...s.processes]
-      .sort((a, b) => b.cpuPercent - a.cpuPercent)
-      .slice(0, 4)
-      .map((p) => `${p.name} ${Math.round(p.cpuPercent)}`)
-      .join(", ");
-    lines.push(
-      [
-        s.target.padEnd(9),
-        (s.feed === "feed" ? "per-user" : "broadcast").padEnd(9),
-        thousands(s.clients).padStart(7),
-        `${thousands(s.rate).padStart(6)} (${thousands(s.writes.acknowledgedPerSecond)})`.padStart(
-          16,
-        ),
-        thousands(s.deliveries.perSecond).padStart(13),
-        ms(s.latencyMs.p50, 6),
-        ms(s.latencyMs.p90, 6),
-        ms(s.latencyMs.p99, 6),
-        ms(s.latencyMs.max, 8),
-        ms(s.writes.answerMs.p99, 9),
-        `${ms(s.pipelineMs.p50, 10)} / ${ms(s.pipelineMs.p99, 7)}  `,
-        String(s.missing).padStart(4),
-        String(s.duplicate).padStart(3),
-        String(s.leaked).padStart(4),
-        ` ${busiest}`,
-      ].join(" "),
-    );
-  }
-  lines.push("", "broadcast feed vs plain Socket.IO broadcast (deliveries/s, same run):");
-  for (const c of report.comparisons)
-    lines.push(
-      `  ${thousands(c.clients).padStart(6)} clients × ${thousands(c.rate).padStart(4)} writes/s: ${thousands(c.tidingsPerSecond).padStart(9)} vs ${thousands(c.baselinePerSecond).padStart(9)}  ratio ${c.ratio.toFixed(2)}`,
-    );
-  const { connections, perUserFeed, broadcast } = report.targets;
-  const verdict = (met: boolean) => (met ? "MET" : "MISSED");
-  lines.push(
-    "",
-    `target: 10,000 connected clients — reached ${thousands(connections.reached)}: ${verdict(connections.met)}`,
-  );
-  if (perUserFeed)
-    lines.push(
-      `target: per-user feed, 10,000 clients at 1,000 writes/s, p99 < 100 ms, nothing missing/duplicate/leaked — ${thousands(perUserFeed.clients)} clients at ${thousands(perUserFeed.rate)} writes/s: p99 ${perUserFeed.p99Ms} ms, ${perUserFeed.missing}/${perUserFeed.duplicate}/${perUserFeed.leaked}: ${verdict(perUserFeed.met)}`,
-    );
-  if (broadcast)
-    lines.push(
-      `target: broadcast ≥ 0.80 × baseline — worst ratio ${broadcast.worstRatio.toFixed(2)}: ${verdict(broadcast.met)}`,
-    );
-  return lines.join("\n");
-}
+/** Whether a step missed, doubled, leaked or reordered anything. */
+export const faulty = (step: StepResult) =>
+  step.missing + step.duplicate + step.leaked + step.outOfOrder + step.unexpected > 0;

@@ -1,67 +1,126 @@
-// `npm run bench`: the load benchmark. A cluster of processes (records, evaluators, gateways) on
-// the machine's PostgreSQL, NATS and Redis, client worker processes holding thousands of
-// Socket.IO connections, and a writer creating records through REST at a steady rate; the
-// per-user feed and the broadcast feed are measured for each client count and rate, the broadcast
-// one against a plain Socket.IO server in the same run. Prints a summary (stderr) and the JSON
-// report (stdout), and writes report.json and chart.svg under --out.
+// `npm run bench`: the load benchmark (issue 13's figures). See docs/benchmarks.md "Load" for what
+// each step measures. Prints a summary (stderr) and the JSON report (stdout), writes report.json
+// and chart.svg under --out, and exits 1 if any step missed, doubled, leaked or reordered anything.
 //
-//   npm run bench -- --clients 1000,5000,10000 --rates 50,200,1000 \
-//     --broadcast 20000,100000 --seconds 5 --workers 4 [--quick] [--out DIR] \
-//     [--records 2 --evaluators 2 --gateways 2] [--env NAME=VALUE …] [--cpu-prof DIR]
-//
-// --rates are the per-user feed's writes/s. --broadcast are deliveries/s offered to the broadcast
-// feed and to the baseline: writes/s = that / clients, so every client count gets the same work.
-// --env passes a variable to every service; --cpu-prof writes a CPU profile of each service.
+//   npm run bench -- [--steps w1,broadcast,storm,memory,kill,standalone,history] [--quick]
+//     [--clients 3000] [--rates 100,300,500] [--mix 60,30,10] [--active-share 0.5]
+//     [--broadcast 20000,100000] [--seconds 10] [--workers 4] [--concurrency 200]
+//     [--records 1 --evaluators 1 --gateways 1]
+//     [--storm 10000 --storm-concurrency 1000]
+//     [--kill-clients 10000 --kill-rate 100 --kill-seconds 20 --kill-after 5]
+//     [--standalone pg,pglite --standalone-clients 3000 --standalone-rates 100,300]
+//     [--history 1000000 --history-short 1000 --history-rate 200 --history-db pglite]
+//     [--shared-servers] [--env NAME=VALUE …] [--cpu-prof DIR] [--out DIR]
 import { parseArgs } from "node:util";
-import { runLoadBench } from "./load-bench.ts";
-import { summaryTable } from "./report.ts";
+import type { StandaloneDb } from "./bench-standalone.ts";
+import { runLoadBench, STEP_NAMES, type StepName } from "./load-bench.ts";
+import { faulty } from "./report.ts";
 import { saveReport } from "./save-report.ts";
+import { summaryTable } from "./summary.ts";
+
+const FULL = {
+  steps: STEP_NAMES.join(","),
+  clients: "3000",
+  rates: "100,300,500",
+  mix: "60,30,10",
+  "active-share": "0.5",
+  broadcast: "20000,100000",
+  seconds: "10",
+  workers: "4",
+  concurrency: "200",
+  records: "1",
+  evaluators: "1",
+  gateways: "1",
+  storm: "10000",
+  "storm-concurrency": "1000",
+  "kill-clients": "10000",
+  "kill-rate": "100",
+  "kill-seconds": "20",
+  "kill-after": "5",
+  standalone: "pg,pglite",
+  "standalone-clients": "3000",
+  "standalone-rates": "100,300",
+  history: "1000000",
+  "history-short": "1000",
+  "history-rate": "200",
+  "history-db": "pglite",
+};
+// --quick: a smoke run of every step in about a minute (two gateways, so one cluster serves all).
+const QUICK: typeof FULL = {
+  ...FULL,
+  clients: "150",
+  rates: "50",
+  broadcast: "5000",
+  seconds: "3",
+  workers: "2",
+  concurrency: "100",
+  gateways: "2",
+  storm: "200",
+  "storm-concurrency": "100",
+  "kill-clients": "200",
+  "kill-rate": "40",
+  "kill-seconds": "6",
+  "kill-after": "2",
+  standalone: "pglite",
+  "standalone-clients": "150",
+  "standalone-rates": "50",
+  history: "3000",
+  "history-rate": "50",
+};
+type Flag = keyof typeof FULL;
 
 const { values } = parseArgs({
   options: {
-    clients: { type: "string" },
-    rates: { type: "string" },
-    broadcast: { type: "string" },
-    seconds: { type: "string" },
-    workers: { type: "string" },
-    records: { type: "string", default: "2" },
-    evaluators: { type: "string", default: "2" },
-    gateways: { type: "string", default: "2" },
-    "active-share": { type: "string", default: "0.5" },
+    ...(Object.fromEntries(Object.keys(FULL).map((flag) => [flag, { type: "string" }])) as Record<
+      Flag,
+      { type: "string" }
+    >),
     quick: { type: "boolean", default: false },
+    "shared-servers": { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
     env: { type: "string", multiple: true, default: [] },
     out: { type: "string", default: ".test-results/load-bench" },
   },
 });
-// --quick: a smoke run of the whole path in well under a minute.
-const defaults = values.quick
-  ? { clients: "200,500", rates: "50,200", broadcast: "10000", seconds: "3", workers: "2" }
-  : {
-      clients: "1000,5000,10000",
-      rates: "50,200,1000",
-      broadcast: "20000,100000",
-      seconds: "5",
-      workers: "4",
-    };
-// An empty list ("--broadcast ''") skips those steps.
-const numbers = (flag: keyof typeof defaults) => {
-  const text = values[flag] ?? defaults[flag];
-  const list = text === "" ? [] : text.split(",").map(Number);
-  if (list.some((value) => !Number.isFinite(value) || value <= 0))
-    throw new Error(`--${flag} takes positive numbers, got ${values[flag]}`);
-  return list;
+const defaults = values.quick ? QUICK : FULL;
+const text = (flag: Flag) => (values[flag] as string | undefined) ?? defaults[flag];
+// An empty list ("--rates ''") skips those steps.
+const list = (flag: Flag) => (text(flag) === "" ? [] : text(flag).split(","));
+const numbers = (flag: Flag) => {
+  const parsed = list(flag).map(Number);
+  if (parsed.some((value) => !Number.isFinite(value) || value <= 0))
+    throw new Error(`--${flag} takes positive numbers, got ${text(flag)}`);
+  return parsed;
 };
-const positive = (text: string, name: string) => {
-  const value = Number(text);
-  if (!(value > 0)) throw new Error(`--${name} takes a positive number`);
+const positive = (flag: Flag) => {
+  const value = Number(text(flag));
+  if (!(value > 0)) throw new Error(`--${flag} takes a positive number`);
   return value;
 };
-const whole = (text: string, name: string) => {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} takes a whole number ≥ 1`);
+const whole = (flag: Flag) => {
+  const value = Number(text(flag));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${flag} takes a whole number ≥ 1`);
   return value;
 };
+const oneOf = <T extends string>(flag: Flag, allowed: readonly T[]) => {
+  const chosen = list(flag);
+  const wrong = chosen.filter((item) => !allowed.includes(item as T));
+  if (wrong.length > 0)
+    throw new Error(`--${flag}: ${wrong.join(",")} is not one of ${allowed.join(",")}`);
+  return chosen as T[];
+};
+const mix = (() => {
+  const parts = numbers("mix");
+  const total = parts.reduce((sum, part) => sum + part, 0);
+  if (parts.length !== 3 || total <= 0)
+    throw new Error("--mix takes create,update,delete shares, e.g. 60,30,10");
+  const [create, update, remove] = parts.map((part) => part / total) as [number, number, number];
+  return { create, update, delete: remove };
+})();
+const activeShare = Number(text("active-share"));
+if (!(activeShare >= 0 && activeShare <= 1))
+  throw new Error("--active-share takes a number from 0 to 1");
+const DBS: readonly StandaloneDb[] = ["pg", "pglite"];
 
 const started = Date.now();
 const log = (line: string) =>
@@ -74,15 +133,41 @@ process.once("SIGINT", () => {
 });
 
 const report = await runLoadBench({
+  steps: oneOf<StepName>("steps", STEP_NAMES),
   clients: numbers("clients"),
   rates: numbers("rates"),
+  mix,
+  activeShare,
   broadcastDeliveries: numbers("broadcast"),
-  seconds: positive(values.seconds ?? defaults.seconds, "seconds"),
-  workers: whole(values.workers ?? defaults.workers, "workers"),
-  records: whole(values.records, "records"),
-  evaluators: whole(values.evaluators, "evaluators"),
-  gateways: whole(values.gateways, "gateways"),
-  activeShare: Number(values["active-share"]),
+  seconds: positive("seconds"),
+  workers: whole("workers"),
+  concurrency: whole("concurrency"),
+  records: whole("records"),
+  evaluators: whole("evaluators"),
+  gateways: whole("gateways"),
+  storm: {
+    clients: whole("storm"),
+    concurrency: whole("storm-concurrency"),
+    settleMs: values.quick ? 500 : 2_000,
+  },
+  kill: {
+    clients: whole("kill-clients"),
+    rate: positive("kill-rate"),
+    seconds: positive("kill-seconds"),
+    after: positive("kill-after"),
+  },
+  standalone: {
+    dbs: oneOf("standalone", DBS),
+    clients: whole("standalone-clients"),
+    rates: numbers("standalone-rates"),
+  },
+  history: {
+    events: whole("history"),
+    short: whole("history-short"),
+    rate: positive("history-rate"),
+    dbs: oneOf("history-db", DBS),
+  },
+  ownServers: !values["shared-servers"],
   cpuProfileDir: values["cpu-prof"],
   env: Object.fromEntries(
     values.env.map((pair) => {
@@ -101,5 +186,4 @@ const report = await runLoadBench({
 const paths = await saveReport(report, values.out);
 process.stderr.write(`\n${summaryTable(report)}\n\nreport: ${paths.json}\nchart: ${paths.svg}\n`);
 console.log(JSON.stringify(report, null, 2));
-const wrong = report.steps.some((step) => step.missing + step.duplicate + step.leaked > 0);
-process.exit(wrong ? 1 : 0);
+process.exit(report.steps.some(faulty) ? 1 : 0);

@@ -16,10 +16,10 @@ const short = (value: number) =>
       ? `${Math.round(value / 1_000)}k`
       : String(Math.round(value));
 
-// Left panel: per-user feed latency (log scale) against client count, p99 solid and p50 dashed,
-// one colour per write rate, and the 100 ms target.
+// Left panel: W1 (the per-user mix) latency (log scale) against client count, p99 solid and p50
+// dashed, one colour per write rate, and the 100 ms target.
 function latencyPanel(report: LoadReport, left: number): string[] {
-  const steps = report.steps.filter((s) => s.target === "tidings" && s.feed === "feed");
+  const steps = report.steps.filter((s) => s.kind === "w1");
   const clients = [...new Set(steps.map((s) => s.clients))].sort((a, b) => a - b);
   const rates = [...new Set(steps.map((s) => s.rate))].sort((a, b) => a - b);
   const top = Math.max(1_000, ...steps.map((s) => s.latencyMs.p99));
@@ -28,7 +28,7 @@ function latencyPanel(report: LoadReport, left: number): string[] {
     PANEL.bottom - (Math.log10(Math.max(1, ms)) / decades) * (PANEL.bottom - PANEL.top);
   const x = (i: number) => left + ((i + 0.5) / Math.max(1, clients.length)) * PANEL.width;
   const parts = [
-    text(left, 40, "Per-user feed: write → receive latency (ms, log)", 'font-weight="bold"'),
+    text(left, 40, "W1 per-user feed: write → receive latency (ms, log)", 'font-weight="bold"'),
   ];
   for (let d = 0; d <= decades; d += 1) {
     const ms = 10 ** d;
@@ -132,7 +132,7 @@ function broadcastPanel(report: LoadReport, left: number): string[] {
   return parts;
 }
 
-/** The report as an SVG chart: latency of the per-user feed, and broadcast against baseline. */
+/** The report as an SVG chart: latency of W1 (per-user feed), and broadcast against baseline. */
 export function svgChart(report: LoadReport): string {
   const title = `Tidings load bench — ${report.date}, ${report.machine.cpus} × ${report.machine.model}, Node ${report.machine.node}`;
   return [

@@ -14,6 +14,7 @@ export {
   ruleSchema,
   SYSTEM_FIELDS,
 } from "./collection.ts";
+export { CollectionCatalog, type KnownCollection } from "./collection-catalog.ts";
 export {
   type CompiledRule,
   type CompiledRules,

@@ -8,7 +8,9 @@ import { lockDataDir } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { migrate } from "./migrate.ts";
 import { connectPgRunner } from "./pg-runner.ts";
+import { startPgliteMaintenance } from "./pglite-maintenance.ts";
 import { pgliteRunner } from "./pglite-runner.ts";
+import { preparedQuery } from "./prepared.ts";
 import type { SqlClient, SqlRunner } from "./sql-runner.ts";
 
 /** Where the data lives: a PostgreSQL server, or an embedded PGlite directory. */
@@ -67,9 +69,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const sql: SqlClient = {
-    async query<Row>(text: string, params: unknown[] = []) {
-      return (await pool.query(text, params)).rows as Row[];
-    },
+    query: <Row>(text: string, params: unknown[] = []) => preparedQuery<Row>(pool, text, params),
   };
   return wrap(
     "postgres",
@@ -95,12 +95,14 @@ async function openPglite(dataDir: string): Promise<Database> {
     const appliedMigrations = await migrate(pgliteRunner(pglite));
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite as never) });
     const runner = pgliteRunner(pglite);
+    const stopMaintenance = startPgliteMaintenance(pglite);
     return wrap(
       "pglite",
       { prisma, sql: runner },
       appliedMigrations,
       async () => pgliteRunner(pglite),
       async () => {
+        await stopMaintenance();
         await pglite.close();
         await unlock();
       },

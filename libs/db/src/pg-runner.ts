@@ -1,4 +1,5 @@
 import pg from "pg";
+import { preparedQuery } from "./prepared.ts";
 import type { SqlRunner } from "./sql-runner.ts";
 
 /** A runner on one dedicated PostgreSQL session (advisory locks and LISTEN are per session). */
@@ -17,10 +18,7 @@ export async function connectPgRunner(connectionString: string): Promise<SqlRunn
     async exec(sql) {
       await client.query(sql);
     },
-    async query<Row>(sql: string, params: unknown[] = []) {
-      const result = await client.query(sql, params);
-      return result.rows as Row[];
-    },
+    query: <Row>(sql: string, params: unknown[] = []) => preparedQuery<Row>(client, sql, params),
     async listen(channel, onNotify) {
       const listener = (message: pg.Notification) => {
         if (message.channel === channel) onNotify();

@@ -32,6 +32,19 @@ export const changeEventSchema = z.strictObject({
   at: z.string(),
 });
 
+/**
+ * Headers the relay sets on each change event, so evaluators need no round trip per batch:
+ * - `Tidings-Subs-Seq`: the last sequence of the subscription-deltas stream, read after the event
+ *   was committed. An evaluator whose deltas are applied up to it knows every subscription that
+ *   was acknowledged before the write.
+ * - `Tidings-Rules-Version`: the collection's `updated` as the relay read it ("" when the
+ *   collection is gone). An evaluator holding an older definition reloads it first.
+ */
+export const CHANGE_EVENT_HEADERS = {
+  subsSeq: "Tidings-Subs-Seq",
+  rulesVersion: "Tidings-Rules-Version",
+} as const;
+
 /** A change event as carried on the bus. */
 export type ChangeEventMessage = z.infer<typeof changeEventSchema>;
 

@@ -1,4 +1,5 @@
 export {
+  CHANGE_EVENT_HEADERS,
   CHANGE_EVENT_VERSION,
   type ChangeEventMessage,
   changeEventSchema,
@@ -17,6 +18,7 @@ export { PUBLISHER_PROTO_PATH } from "./proto-files.ts";
 export {
   decodeSubscriptionDelta,
   deliveryExtra,
+  encodeAddDeltas,
   encodeSubscriptionDelta,
   FILTER_SYNTAXES,
   type FilterSyntax,

@@ -33,9 +33,17 @@ export const subscriptionSpecSchema = z.strictObject({
 });
 export type SubscriptionSpec = z.infer<typeof subscriptionSpecSchema>;
 
-/** What gateways tell evaluators about subscriptions, on the subs stream. */
+/**
+ * What gateways tell evaluators about subscriptions, on the subs stream. A gateway announces the
+ * subscriptions it stored together in one `addMany`; `add` (one) is still understood.
+ */
 export const subscriptionDeltaSchema = z.discriminatedUnion("type", [
   z.strictObject({ v: z.literal(1), type: z.literal("add"), subscription: subscriptionSpecSchema }),
+  z.strictObject({
+    v: z.literal(1),
+    type: z.literal("addMany"),
+    subscriptions: z.array(subscriptionSpecSchema).min(1),
+  }),
   z.strictObject({ v: z.literal(1), type: z.literal("remove"), ids: z.array(z.string()).min(1) }),
 ]);
 export type SubscriptionDelta = z.infer<typeof subscriptionDeltaSchema>;
@@ -46,6 +54,34 @@ const decoder = new TextDecoder();
 /** Serialises a delta for the subs stream. */
 export function encodeSubscriptionDelta(delta: SubscriptionDelta): Uint8Array {
   return encoder.encode(JSON.stringify(delta));
+}
+
+/**
+ * The `addMany` deltas announcing `specs`, each at most `maxBytes` long (a spec larger than that
+ * goes alone), so that a batch never exceeds the bus's message size.
+ */
+export function encodeAddDeltas(
+  specs: readonly SubscriptionSpec[],
+  maxBytes: number,
+): Uint8Array[] {
+  const head = '{"v":1,"type":"addMany","subscriptions":[';
+  const messages: Uint8Array[] = [];
+  let parts: string[] = [];
+  let bytes = head.length + 2;
+  const close = () => {
+    if (parts.length > 0) messages.push(encoder.encode(`${head}${parts.join(",")}]}`));
+    parts = [];
+    bytes = head.length + 2;
+  };
+  for (const spec of specs) {
+    const part = JSON.stringify(spec);
+    const size = encoder.encode(part).length + 1;
+    if (parts.length > 0 && bytes + size > maxBytes) close();
+    parts.push(part);
+    bytes += size;
+  }
+  close();
+  return messages;
 }
 
 /** Parses a delta; throws on anything that is not one. */

@@ -1,3 +1,4 @@
+export { Batcher, type BatcherOptions, coalesce, type FlushBatch } from "./batcher.ts";
 export {
   type BusSettings,
   busEnv,
@@ -5,6 +6,11 @@ export {
   createBus,
   startBusPersistently,
 } from "./bus-settings.ts";
+export {
+  ChangeCache,
+  type ChangeCacheOptions,
+  type ChangeNotices,
+} from "./change-cache.ts";
 export { allowedOrigin, type CorsOrigins, corsEnv, registerCors } from "./cors.ts";
 export { ConfigError, envValue, type ParsedEnv, parseEnv, redisPrefix } from "./env-config.ts";
 export { registerErrorHandling, toErrorBody } from "./error-handler.ts";

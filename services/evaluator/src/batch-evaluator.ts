@@ -5,7 +5,12 @@ import {
   type Tail,
 } from "@tidings/bus";
 import { deliveryFor } from "@tidings/collections";
-import { type ChangeEventMessage, decodeChangeEvent, SERVER_EVENTS } from "@tidings/protocol";
+import {
+  CHANGE_EVENT_HEADERS,
+  type ChangeEventMessage,
+  decodeChangeEvent,
+  SERVER_EVENTS,
+} from "@tidings/protocol";
 import type { Logger } from "@tidings/service";
 import { retryableWhenDatabaseDown } from "./dependency-errors.ts";
 import type { MatcherRegistry } from "./matcher-registry.ts";
@@ -15,8 +20,8 @@ import type { RoomEmit, RoomEmitter } from "./room-emitter.ts";
 export interface BatchEvaluatorDeps {
   registry: MatcherRegistry;
   emitter: RoomEmitter;
-  /** The subscription deltas being applied; a batch waits until every delta published so far is in. */
-  deltas: Pick<Tail, "sync">;
+  /** The subscription deltas being applied; a batch waits until the deltas its events need are in. */
+  deltas: Pick<Tail, "sync" | "position">;
   logger: Logger;
 }
 
@@ -40,19 +45,46 @@ function decodeAll(batch: BusMessage[]): ChangeEventMessage[] {
   });
 }
 
+// The relay stamps each event with the deltas and the collection version it needs (see
+// CHANGE_EVENT_HEADERS): an evaluator already that far along judges at once, without a round trip.
+async function catchUp(
+  deps: BatchEvaluatorDeps,
+  batch: BusMessage[],
+  events: ChangeEventMessage[],
+): Promise<string[]> {
+  const { registry, deltas } = deps;
+  let needed = 0;
+  // Per collection, the newest version its events were stamped with; null when one was not
+  // (the collection is gone, or an older relay published it): the database decides.
+  const seen = new Map<string, string | null>();
+  events.forEach((event, index) => {
+    const { headers } = batch[index] as BusMessage;
+    const stamp = Number(headers[CHANGE_EVENT_HEADERS.subsSeq] ?? Number.NaN);
+    // Unstamped: wait for every delta published so far.
+    needed = Math.max(needed, Number.isSafeInteger(stamp) ? stamp : Number.POSITIVE_INFINITY);
+    const version = headers[CHANGE_EVENT_HEADERS.rulesVersion] || null;
+    const before = seen.get(event.collectionId);
+    if (before === undefined || version === null || (before !== null && version > before))
+      seen.set(event.collectionId, version);
+  });
+  if (deltas.position() < needed) await deltas.sync();
+  const stale: string[] = [];
+  for (const [collectionId, version] of seen) {
+    stale.push(...(await retryableWhenDatabaseDown(() => registry.refresh(collectionId, version))));
+  }
+  return stale;
+}
+
 /**
  * Handles one batch of a partition, in order: brings the index up to date (deltas, then
  * collection definitions), matches each event against the groups it can reach, and emits one
  * message per reached group. Emission failures reject the batch, which the bus keeps and retries.
  */
 export function createBatchEvaluator(deps: BatchEvaluatorDeps): PartitionHandler {
-  const { registry, emitter, deltas } = deps;
+  const { registry, emitter } = deps;
   return async (batch) => {
     const events = decodeAll(batch);
-    await deltas.sync();
-    const stale = await retryableWhenDatabaseDown(() =>
-      registry.refresh(events.map((event) => event.collectionId)),
-    );
+    const stale = await catchUp(deps, batch, events);
     const emits = resubscribeEmits(stale);
     const now = new Date();
     events.forEach((event, index) => {

@@ -1,5 +1,5 @@
 import type { Bus, ConsumeOptions, PartitionConsumer, Tail } from "@tidings/bus";
-import { specFromRow } from "@tidings/collections";
+import { CollectionCatalog, specFromRow } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { decodeSubscriptionDelta } from "@tidings/protocol";
 import type { Logger } from "@tidings/service";
@@ -33,11 +33,23 @@ export interface Evaluator {
  * subscription can fall in between; then it takes its share of the event partitions.
  */
 export function createEvaluator(
-  deps: { prisma: PrismaClient; bus: Bus; emitter: RoomEmitter; logger: Logger },
+  deps: {
+    prisma: PrismaClient;
+    bus: Bus;
+    emitter: RoomEmitter;
+    logger: Logger;
+    /**
+     * The process's catalog of collections, already following the bus (single-node mode shares
+     * the records service's). @default a catalog of its own, following the bus once started
+     */
+    collections?: CollectionCatalog;
+  },
   options: EvaluatorOptions = {},
 ): Evaluator {
   const { prisma, bus, emitter, logger } = deps;
-  const registry = new MatcherRegistry(prisma);
+  const catalog = deps.collections ?? new CollectionCatalog(prisma);
+  const registry = new MatcherRegistry(catalog);
+  let stopFollowing = () => {};
   let tail: Tail | undefined;
   let consumer: PartitionConsumer | undefined;
 
@@ -66,6 +78,7 @@ export function createEvaluator(
     registry,
     owned: () => consumer?.owned() ?? [],
     async start() {
+      if (!deps.collections) stopFollowing = catalog.follow(bus);
       const from = await bus.lastSeq("subs");
       await loadStored();
       tail = bus.tail("subs", from + 1, async (record) => {
@@ -84,6 +97,7 @@ export function createEvaluator(
     async stop() {
       await consumer?.stop();
       await tail?.stop();
+      stopFollowing();
     },
   };
 }

@@ -1,19 +1,19 @@
-import { collectionFromRow } from "@tidings/collections";
-import type { PrismaClient } from "@tidings/db";
+import type { CollectionCatalog } from "@tidings/collections";
 import type { SubscriptionDelta, SubscriptionSpec } from "@tidings/protocol";
 import { CollectionMatcher } from "./collection-matcher.ts";
 
 /**
  * Every collection's matcher, kept in step with the subscriptions (deltas) and with the
- * collections themselves (checked against the database before each batch, so a rule change
- * applies to the next event).
+ * collections themselves: before each batch, the definitions are compared with the process's
+ * catalog, which every replica's change notices keep current, so a rule change applies to the
+ * next event judged.
  */
 export class MatcherRegistry {
-  readonly #prisma: PrismaClient;
+  readonly #catalog: CollectionCatalog;
   readonly #matchers = new Map<string, CollectionMatcher>();
 
-  constructor(prisma: PrismaClient) {
-    this.#prisma = prisma;
+  constructor(catalog: CollectionCatalog) {
+    this.#catalog = catalog;
   }
 
   get(collectionId: string): CollectionMatcher | undefined {
@@ -28,11 +28,11 @@ export class MatcherRegistry {
   }
 
   async #matcherFor(collectionId: string): Promise<CollectionMatcher | undefined> {
-    const known = this.#matchers.get(collectionId);
-    if (known) return known;
-    const row = await this.#prisma.collection.findUnique({ where: { id: collectionId } });
-    if (!row) return undefined;
-    const matcher = new CollectionMatcher(collectionFromRow(row));
+    const existing = this.#matchers.get(collectionId);
+    if (existing) return existing;
+    const known = await this.#catalog.byId(collectionId);
+    if (!known) return undefined;
+    const matcher = new CollectionMatcher(known.def);
     this.#matchers.set(collectionId, matcher);
     return matcher;
   }
@@ -42,7 +42,7 @@ export class MatcherRegistry {
     let matcher = await this.#matcherFor(spec.collectionId);
     if (matcher && spec.rulesVersion > matcher.version) {
       // The gateway saw a newer definition than ours: catch up before judging the channel.
-      await this.refresh([spec.collectionId]);
+      await this.refresh(spec.collectionId, spec.rulesVersion);
       matcher = this.#matchers.get(spec.collectionId);
     }
     if (!matcher) return spec.channel;
@@ -55,35 +55,34 @@ export class MatcherRegistry {
       for (const matcher of this.#matchers.values()) for (const id of delta.ids) matcher.remove(id);
       return [];
     }
-    const stale = await this.add(delta.subscription);
-    return stale ? [stale] : [];
+    const specs = delta.type === "add" ? [delta.subscription] : delta.subscriptions;
+    const stale: string[] = [];
+    for (const spec of specs) {
+      const channel = await this.add(spec);
+      if (channel) stale.push(channel);
+    }
+    return stale;
   }
 
   /**
-   * Re-reads the given collections; a changed one gets its new rules and fields, a deleted one is
-   * dropped. Returns the channels that became stale.
+   * Brings a collection's matcher up to the catalog's definition. `seen` is a version the relay
+   * or a gateway saw: a catalog copy older than it is read again (its change notice has not
+   * arrived yet); null reads it again regardless. A changed collection gets its new rules and
+   * fields, a deleted one is dropped. Returns the channels that became stale.
    */
-  async refresh(collectionIds: Iterable<string>): Promise<string[]> {
-    const ids = [...new Set(collectionIds)].filter((id) => this.#matchers.has(id));
-    if (ids.length === 0) return [];
-    const versions = await this.#prisma.collection.findMany({
-      where: { id: { in: ids } },
-      select: { id: true, updated: true },
-    });
-    const current = new Map(versions.map((row) => [row.id, row.updated.toISOString()]));
-    const stale: string[] = [];
-    for (const id of ids) {
-      const matcher = this.#matchers.get(id) as CollectionMatcher;
-      const version = current.get(id);
-      if (version === undefined) {
-        // The collection is gone: its subscribers learn it when they subscribe again.
-        stale.push(...matcher.channels());
-        this.#matchers.delete(id);
-      } else if (version !== matcher.version) {
-        const row = await this.#prisma.collection.findUnique({ where: { id } });
-        if (row) stale.push(...matcher.replace(collectionFromRow(row)));
-      }
+  async refresh(collectionId: string, seen: string | null): Promise<string[]> {
+    const matcher = this.#matchers.get(collectionId);
+    if (!matcher) return [];
+    let known = await this.#catalog.byId(collectionId);
+    if (known && (seen === null || known.def.updated < seen)) {
+      this.#catalog.outdated(collectionId);
+      known = await this.#catalog.byId(collectionId);
     }
-    return stale;
+    if (!known) {
+      // The collection is gone: its subscribers learn it when they subscribe again.
+      this.#matchers.delete(collectionId);
+      return matcher.channels();
+    }
+    return known.def.updated === matcher.version ? [] : matcher.replace(known.def);
   }
 }

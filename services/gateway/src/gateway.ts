@@ -1,4 +1,5 @@
 import type { Bus } from "@tidings/bus";
+import type { CollectionCatalog } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import type { TokenService } from "@tidings/records";
@@ -8,12 +9,13 @@ import { isRealSocket } from "./compat/virtual-connection.ts";
 import type { GatewayConfig } from "./config.ts";
 import { ConnectionTracker } from "./connections/connection-tracker.ts";
 import { authHandler } from "./realtime/auth-handler.ts";
+import { EventHistory } from "./realtime/event-history.ts";
 import { type AnyMessageHandler, attachMessageRouter } from "./realtime/message-router.ts";
 import { terminateConnection, watchSlowConsumers } from "./realtime/slow-consumers.ts";
 import type { GatewayServer, GatewaySocket } from "./realtime/socket-types.ts";
 import { subscribeHandler } from "./realtime/subscribe-handler.ts";
-import { closeWith, watchTokenExpiry } from "./realtime/token-expiry.ts";
-import { dropSubscription, unsubscribeHandler } from "./realtime/unsubscribe-handler.ts";
+import { closeWith, ExpiryWatch } from "./realtime/token-expiry.ts";
+import { unsubscribeHandler } from "./realtime/unsubscribe-handler.ts";
 import { SubscriptionStore } from "./subscriptions/subscription-store.ts";
 
 /** What a gateway node is built from. */
@@ -22,6 +24,8 @@ export interface GatewayDeps {
   prisma: PrismaClient;
   bus: Bus;
   tokens: TokenService;
+  /** Collection definitions and compiled rules, cached and kept current by the bus. */
+  collections: CollectionCatalog;
   lifecycle: Lifecycle;
   logger: Logger;
   nodeId: string;
@@ -57,6 +61,7 @@ function connectError(error: unknown): Error {
 export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway {
   const { io, prisma, bus, tokens, logger } = deps;
   const store = new SubscriptionStore(prisma, bus);
+  const history = new EventHistory(bus);
   const connections = new ConnectionTracker(
     prisma,
     store,
@@ -68,11 +73,11 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
     },
     logger,
   );
-  const expiries = new Map<string, ReturnType<typeof watchTokenExpiry>>();
+  const expiries = new ExpiryWatch(config.tokenExpiryWarningMs);
   const handlers: Record<string, AnyMessageHandler> = {
     subscribe: subscribeHandler({
-      prisma,
-      bus,
+      collections: deps.collections,
+      history,
       store,
       maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
       roomsReady: deps.roomsReady,
@@ -81,9 +86,18 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
     unsubscribe: unsubscribeHandler(store),
     auth: authHandler(tokens, {
       signIn: (id, userId) => connections.signIn(id, userId),
-      renewed: (id) => expiries.get(id)?.reset(),
+      renewed: (socket, previous) => {
+        expiries.unwatch(socket, previous);
+        expiries.watch(socket);
+      },
     }),
   };
+  const closeConnection = (id: string) =>
+    connections
+      .close(id)
+      .catch((error) =>
+        logger.warn({ err: error }, "realtime: could not mark a connection closed"),
+      );
   let slowConsumers: { stop(): void } | undefined;
   const drainListeners: (() => Promise<void>)[] = [];
 
@@ -101,7 +115,16 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
         connectionId: socket.id,
         subscriptions: new Map(),
       };
+      // A client gone during the handshake never connects, so it never disconnects either: it gets
+      // no row, or its row is closed here. Past this check the socket connects (Socket.IO checks
+      // the transport again on the next tick, before any I/O could close it).
+      const gone = new TidingsError("UNAVAILABLE", "The connection closed during the handshake.");
+      if (socket.conn.readyState !== "open") throw gone;
       await connections.open(socket.id, verified?.user.id ?? null, "socket.io");
+      if (socket.conn.readyState !== "open") {
+        closeConnection(socket.id);
+        throw gone;
+      }
       next();
     } catch (error) {
       if (!(error instanceof TidingsError))
@@ -131,16 +154,11 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       },
       logger,
     );
-    expiries.set(socket.id, watchTokenExpiry(socket, config.tokenExpiryWarningMs));
+    expiries.watch(socket);
+    // Socket.IO has left every room by now; the subscriptions go after the grace period.
     socket.on("disconnect", () => {
-      expiries.get(socket.id)?.clear();
-      expiries.delete(socket.id);
-      for (const id of [...socket.data.subscriptions.keys()]) void dropSubscription(socket, id);
-      connections
-        .close(socket.id)
-        .catch((error) =>
-          logger.warn({ err: error }, "realtime: could not mark a connection closed"),
-        );
+      expiries.unwatch(socket);
+      closeConnection(socket.id);
     });
   });
 
@@ -161,7 +179,8 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       return {
         io,
         prisma,
-        bus,
+        collections: deps.collections,
+        history,
         store,
         connections,
         roomsReady: deps.roomsReady,
@@ -196,7 +215,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
     async stop() {
       slowConsumers?.stop();
       connections.stop();
-      for (const expiry of expiries.values()) expiry.clear();
+      expiries.stop();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Bus } from "@tidings/bus";
+import type { CollectionCatalog } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import type { TokenService } from "@tidings/records";
 import type { CorsOrigins, Lifecycle, Logger, ShutdownStep } from "@tidings/service";
@@ -37,6 +38,8 @@ export async function createRealtimeNode(
     prisma: PrismaClient;
     bus: Bus;
     tokens: TokenService;
+    /** The process's collection catalog, already following the bus. */
+    collections: CollectionCatalog;
     lifecycle: Lifecycle;
     logger: Logger;
     env: NodeJS.ProcessEnv;
@@ -52,6 +55,7 @@ export async function createRealtimeNode(
       prisma: deps.prisma,
       bus: deps.bus,
       tokens: deps.tokens,
+      collections: deps.collections,
       lifecycle: deps.lifecycle,
       logger: deps.logger,
       nodeId: `node-${randomBytes(4).toString("hex")}`,

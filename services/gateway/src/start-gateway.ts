@@ -1,5 +1,11 @@
 import { openDatabase } from "@tidings/db";
-import { createTokenService, type RecordsConfig, resolveJwtSecret } from "@tidings/records";
+import {
+  createSharedCaches,
+  createTokenService,
+  followChanges,
+  type RecordsConfig,
+  resolveJwtSecret,
+} from "@tidings/records";
 import {
   createBus,
   createLifecycle,
@@ -13,6 +19,13 @@ import Fastify, { type FastifyInstance, LogController } from "fastify";
 import type { GatewayConfig } from "./config.ts";
 import type { Gateway } from "./gateway.ts";
 import { createRealtimeNode } from "./realtime-node.ts";
+
+/**
+ * The accept queue to listen with. A node that dies sends its clients to the others all at once;
+ * beyond Node's default queue (511) the connections are dropped, retried by TCP and reset after
+ * about 15 s. The kernel caps it at `net.core.somaxconn`.
+ */
+export const LISTEN_BACKLOG = 4_096;
 
 /** A running gateway process. */
 export interface RunningGateway {
@@ -42,13 +55,16 @@ export async function startGateway(
   const db = await openDatabase(base.database);
   const bus = createBus(base.bus, app.log);
   await bus.start();
-  const tokens = createTokenService({ ...base.jwt, secret }, db.prisma);
+  const caches = createSharedCaches(db.prisma);
+  const stopFollowing = followChanges(caches, bus);
+  const tokens = createTokenService({ ...base.jwt, secret }, db.prisma, caches.users);
   const node = await createRealtimeNode(
     app,
     {
       prisma: db.prisma,
       bus,
       tokens,
+      collections: caches.collections,
       lifecycle,
       logger: app.log,
       env,
@@ -71,7 +87,13 @@ export async function startGateway(
           ...node.shutdownSteps(),
           { name: "http", run: () => app.close() },
           { name: "sockets", run: () => node.sockets.close() },
-          { name: "bus", run: () => bus.stop() },
+          {
+            name: "bus",
+            run: async () => {
+              stopFollowing();
+              await bus.stop();
+            },
+          },
           { name: "database", run: () => db.close() },
         ],
         app.log,

@@ -14,6 +14,7 @@ import { createTokenService, type TokenOptions } from "./auth/tokens.ts";
 import { publishRoutes } from "./publish/publish-routes.ts";
 import { createServiceAuth } from "./publish/service-auth.ts";
 import { recordsPlugin } from "./records-plugin.ts";
+import { createSharedCaches, type SharedCaches } from "./shared-caches.ts";
 
 /** What the records app is built from. */
 export interface RecordsAppOptions {
@@ -35,6 +36,11 @@ export interface RecordsAppDeps {
   /** The process's logger; one is made from `logLevel` when absent. */
   logger?: FastifyBaseLogger;
   lifecycle?: Lifecycle;
+  /**
+   * The process's caches of collections and users; caching starts once they follow the bus
+   * (`followChanges`). @default caches of its own, which keep nothing
+   */
+  caches?: SharedCaches;
 }
 
 /**
@@ -70,9 +76,12 @@ export async function buildApp(
     }
   });
   registerHealthRoutes(app, lifecycle, { database: () => deps.db.ping() });
-  const tokens = createTokenService(options.jwt, deps.db.prisma);
+  const caches = deps.caches ?? createSharedCaches(deps.db.prisma);
+  const tokens = createTokenService(options.jwt, deps.db.prisma, caches.users);
   await app.register(recordsPlugin, {
     prisma: deps.db.prisma,
+    sql: deps.db.sql,
+    collections: caches.collections,
     tokens,
     authRateLimit: options.authRateLimit,
   });

@@ -31,4 +31,5 @@ export {
 } from "./records/record-expand.ts";
 export { type FieldsPick, parseFields, pickFields } from "./records/record-fields.ts";
 export { recordsPlugin } from "./records-plugin.ts";
+export { createSharedCaches, followChanges, type SharedCaches } from "./shared-caches.ts";
 export { needsSuperuser, type RunningRecords, startRecords } from "./start-records.ts";

@@ -1,5 +1,6 @@
 import rateLimit from "@fastify/rate-limit";
-import type { PrismaClient } from "@tidings/db";
+import type { CollectionCatalog } from "@tidings/collections";
+import type { PrismaClient, SqlClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import type { FastifyInstance } from "fastify";
 import { registerAuthRoutes } from "./auth/auth-routes.ts";
@@ -13,6 +14,8 @@ import { registerRecordRoutes } from "./records/record-routes.ts";
 /** What the records routes need. */
 export interface RecordsPluginDeps {
   prisma: PrismaClient;
+  sql: SqlClient;
+  collections: CollectionCatalog;
   tokens: TokenService;
   /** Requests per minute per client address on the auth endpoints. */
   authRateLimit: number;
@@ -41,8 +44,8 @@ export async function recordsPlugin(app: FastifyInstance, deps: RecordsPluginDep
     tokens: deps.tokens,
     rateLimitPerMinute: deps.authRateLimit,
   });
-  registerCollectionRoutes(app, deps.prisma);
-  registerRecordRoutes(app, deps.prisma);
+  registerCollectionRoutes(app, deps);
+  registerRecordRoutes(app, deps);
   registerPocketBaseAuthRoutes(app, {
     prisma: deps.prisma,
     tokens: deps.tokens,

@@ -15,6 +15,7 @@ import { upsertSuperuser } from "./auth/users.ts";
 import type { RecordsConfig } from "./config.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox/outbox-relay.ts";
 import { type InternalPublish, startInternalPublish } from "./publish/internal-publish.ts";
+import { createSharedCaches, followChanges, type SharedCaches } from "./shared-caches.ts";
 
 /** A running records service. */
 export interface RunningRecords {
@@ -26,6 +27,8 @@ export interface RunningRecords {
   bus: Bus;
   /** Moves committed changes from the outbox to the bus. */
   relay: OutboxRelay;
+  /** Collections and token users, cached once the bus runs; other services of the process share them. */
+  caches: SharedCaches;
   /**
    * Readiness fails, requests get 503, HTTP closes, then gRPC, the relay, and the bus and database
    * if this service opened them.
@@ -36,6 +39,7 @@ export interface RunningRecords {
 /** Resources a process already has and shares with the records service (single-node mode). */
 export interface SharedResources {
   db?: Database;
+  /** A bus already started (the records service then follows its notices at once). */
   bus?: Bus;
   logger?: FastifyBaseLogger;
 }
@@ -51,6 +55,7 @@ export async function startRecords(
   const secret = await resolveJwtSecret(config.jwt.secret, config.dataDir);
   const db = shared.db ?? (await openDatabase(config.database));
   const lifecycle = createLifecycle();
+  const caches = createSharedCaches(db.prisma);
   const app = await buildApp(
     {
       jwt: { ...config.jwt, secret },
@@ -61,7 +66,7 @@ export async function startRecords(
       logLevel: config.logLevel,
       serviceTokens: config.serviceTokens,
     },
-    { db, lifecycle, ...(shared.logger ? { logger: shared.logger } : {}) },
+    { db, lifecycle, caches, ...(shared.logger ? { logger: shared.logger } : {}) },
   );
   if (config.unknownVariables.length > 0) {
     app.log.warn(
@@ -69,8 +74,9 @@ export async function startRecords(
       "unknown TIDINGS_* variables (typos?) are ignored",
     );
   }
+  let superuserChanged: string | undefined;
   if (config.superuser) {
-    const outcome = await upsertSuperuser(
+    const { outcome, userId } = await upsertSuperuser(
       db.prisma,
       config.superuser.email,
       config.superuser.password,
@@ -79,6 +85,7 @@ export async function startRecords(
       { email: config.superuser.email, outcome },
       "superuser from TIDINGS_SUPERUSER_EMAIL",
     );
+    if (outcome === "updated") superuserChanged = userId;
   }
   const publish = await startInternalPublish(
     {
@@ -104,8 +111,16 @@ export async function startRecords(
     ? Promise.resolve()
     : startBusPersistently(bus, app.log, busStarting.signal);
   const relay = createOutboxRelay({ db, bus, logger: app.log });
-  // The relay starts once the bus has; until then rows simply wait in the outbox.
-  void busStarted.then(() => (busStarting.signal.aborted ? undefined : relay.start()));
+  let stopFollowing = () => {};
+  // The relay starts once the bus has (until then rows simply wait in the outbox), and the caches
+  // start caching once they can hear other replicas' changes.
+  void busStarted.then(() => {
+    if (busStarting.signal.aborted) return;
+    stopFollowing = followChanges(caches, bus);
+    // Replicas already running may hold the superuser's old role or token key.
+    if (superuserChanged) caches.users.changed(superuserChanged);
+    return relay.start();
+  });
   const owned: ShutdownStep[] = [
     ...(shared.bus
       ? []
@@ -128,6 +143,7 @@ export async function startRecords(
     publish,
     bus,
     relay,
+    caches,
     stop: () =>
       runShutdown(
         [
@@ -138,6 +154,7 @@ export async function startRecords(
             name: "relay",
             run: async () => {
               busStarting.abort();
+              stopFollowing();
               await relay.stop();
             },
           },

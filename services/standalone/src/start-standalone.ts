@@ -58,13 +58,15 @@ export async function startStandalone(
   // The live-view demo at `/`; its routes stay clear of /api and /socket.io.
   await records.app.register(demoPage);
   const secret = await resolveJwtSecret(base.jwt.secret, base.dataDir);
-  const tokens = createTokenService({ ...base.jwt, secret }, db.prisma);
+  // One set of caches for the three services: records announces changes, all of them follow.
+  const tokens = createTokenService({ ...base.jwt, secret }, db.prisma, records.caches.users);
   const node = await createRealtimeNode(
     records.app,
     {
       prisma: db.prisma,
       bus,
       tokens,
+      collections: records.caches.collections,
       lifecycle: records.lifecycle,
       logger: log,
       env,
@@ -85,6 +87,7 @@ export async function startStandalone(
         ? redisRoomEmitter(emitRedis, { channelPrefix: gatewayConfig.redisPrefix })
         : localRoomEmitter(sockets.io),
       logger: log,
+      collections: records.caches.collections,
     },
     { batchSize: extra.TIDINGS_EVALUATOR_BATCH_SIZE },
   );

@@ -9,7 +9,13 @@ import {
 import { newId } from "@tidings/db";
 import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { encodeSubscriptionDelta, type SubscriptionSpec } from "@tidings/protocol";
-import { buildApp, createOutboxRelay, type OutboxRelay } from "@tidings/records";
+import {
+  buildApp,
+  createOutboxRelay,
+  createSharedCaches,
+  followChanges,
+  type OutboxRelay,
+} from "@tidings/records";
 import {
   type RecordsHarness,
   recordsHarness,
@@ -70,10 +76,13 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const replicas: EvaluatorReplica[] = [];
   const redisClients: Redis[] = [];
 
-  const app = await buildApp(TEST_APP_OPTIONS, { db });
+  // Records as startRecords runs it: its caches follow the bus, so its changes are announced.
+  const caches = createSharedCaches(db.prisma);
+  const app = await buildApp(TEST_APP_OPTIONS, { db, caches });
   const records = await recordsHarness(app, db, TEST_APP_OPTIONS, await testPasswordHash());
   const relayBus = createJetStreamBus(busConfig);
   await relayBus.start();
+  const stopFollowing = followChanges(caches, relayBus);
   const relay = createOutboxRelay(
     { db, bus: relayBus, logger: silent },
     { pollMs: 200, retryMs: 100 },
@@ -152,6 +161,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     async [Symbol.asyncDispose]() {
       await Promise.all(replicas.map((replica) => replica.stop().catch(() => {})));
       await relay.stop();
+      stopFollowing();
       await relayBus.stop();
       await gateway.close();
       for (const redis of redisClients) redis.disconnect();

@@ -1,11 +1,10 @@
-import type { Bus } from "@tidings/bus";
-import type { CollectionDef, SubscriptionRequest } from "@tidings/collections";
+import type { CollectionCatalog, CollectionDef, SubscriptionRequest } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { type ChangePayload, SERVER_EVENTS, TidingsError } from "@tidings/protocol";
 import type { AuthUser } from "@tidings/records";
 import type { Logger } from "@tidings/service";
 import type { ConnectionTracker } from "../connections/connection-tracker.ts";
-import { replayMissed } from "../realtime/replay.ts";
+import type { EventHistory } from "../realtime/event-history.ts";
 import type { GatewayServer } from "../realtime/socket-types.ts";
 import { planSubscription } from "../subscriptions/subscription-planner.ts";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.ts";
@@ -15,7 +14,10 @@ import { VirtualConnection, type VirtualListener } from "./virtual-connection.ts
 export interface CompatDeps {
   io: GatewayServer;
   prisma: PrismaClient;
-  bus: Bus;
+  /** The process's collection definitions and compiled rules (cached, kept current by the bus). */
+  collections: CollectionCatalog;
+  /** The change stream's state and what resuming subscriptions missed, shared between them. */
+  history: EventHistory;
   store: SubscriptionStore;
   connections: ConnectionTracker;
   roomsReady(): Promise<void>;
@@ -97,7 +99,7 @@ export class CompatSession {
 
   async #activate(subscription: { collection: string; request: SubscriptionRequest }) {
     const planned = await planSubscription(
-      this.#deps.prisma,
+      this.#deps.collections,
       { connectionId: this.id, auth: this.auth },
       subscription.collection,
       subscription.request,
@@ -127,7 +129,7 @@ export class CompatSession {
       request,
       id: planned.spec.id,
       channel: planned.spec.channel,
-      lastSeq: await this.#deps.bus.lastSeq("events"),
+      lastSeq: await this.#deps.history.end(),
       held: undefined,
     };
     this.#subscriptions.set(subscription.key, subscription);
@@ -208,12 +210,13 @@ export class CompatSession {
         subscription.channel = planned.spec.channel;
         await this.#leaveIfUnused(channel);
         await this.#deps.store.remove([previous]);
-        await replayMissed(
-          { bus: this.#deps.bus, collection: planned.collection, rules: planned.rules },
-          planned.spec,
-          subscription.lastSeq,
-          (change) => this.#deliver(subscription, change),
-        );
+        await this.#deps.history.replay({
+          ...planned,
+          after: subscription.lastSeq,
+          through: await this.#deps.history.end(),
+          send: (change) => this.#deliver(subscription, change),
+          drained: async () => {},
+        });
       } catch (error) {
         this.#deps.logger.warn(
           { err: error, channel },

@@ -1,7 +1,8 @@
 import type { PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
-import type { Logger } from "@tidings/service";
+import { Batcher, type Logger } from "@tidings/service";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.ts";
+import { insertConnections, liveConnections, markClosed } from "./connection-rows.ts";
 
 /** Timings of connection bookkeeping. */
 export interface ConnectionTrackerOptions {
@@ -14,17 +15,30 @@ export interface ConnectionTrackerOptions {
   maxConnectionsPerUser: number;
 }
 
+interface Opening {
+  id: string;
+  userId: string | null;
+  protocol: string;
+}
+
 /**
  * Keeps the realtime_connections table true: a row per live connection, refreshed by its node's
  * heartbeat. Any node's janitor removes connections closed longer than the grace period, and those
  * of nodes that stopped beating (killed), with their subscriptions.
+ *
+ * Opens and closes that arrive together are written together (group commit): one grouped count
+ * for the per-user limit and one multi-row insert per batch of connections, one update per batch
+ * of closes. The node keeps nothing per connection: its heartbeat refreshes its rows by node id.
  */
 export class ConnectionTracker {
   readonly #prisma: PrismaClient;
   readonly #store: SubscriptionStore;
   readonly #options: ConnectionTrackerOptions;
   readonly #logger: Logger;
-  readonly #live = new Set<string>();
+  readonly #opens = new Batcher<Opening, true>((items) => this.#open(items), { maxItems: 500 });
+  readonly #closes = new Batcher<string, true>((ids) => this.#close(ids), { maxItems: 5_000 });
+  /** Closed connections whose row could not be marked closed yet: retried with the heartbeat. */
+  readonly #unclosed = new Set<string>();
   #timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -46,43 +60,63 @@ export class ConnectionTracker {
 
   /** Records a new connection; a user over the cluster-wide limit is refused with `LIMIT_EXCEEDED`. */
   async open(id: string, userId: string | null, protocol: string): Promise<void> {
-    if (userId !== null) await this.#checkUserLimit(userId);
-    await this.#prisma.realtimeConnection.create({
-      data: { id, userId, nodeId: this.#options.nodeId, protocol },
-    });
-    this.#live.add(id);
+    await this.#opens.submit({ id, userId, protocol });
   }
 
-  // Counts the user's live connections cluster-wide (a dead node's stop counting once stale).
-  async #checkUserLimit(userId: string): Promise<void> {
-    const live = await this.#prisma.realtimeConnection.count({
-      where: {
-        userId,
-        disconnectedAt: null,
-        lastSeenAt: { gt: new Date(Date.now() - this.#staleAfterMs) },
-      },
+  // Admits the batch in order against each user's live connections cluster-wide, the batch's own
+  // earlier ones included, then inserts the admitted rows at once.
+  async #open(items: Opening[]): Promise<(true | Error)[]> {
+    const users = items.flatMap((item) => (item.userId === null ? [] : [item.userId]));
+    const live = await this.#liveCounts(users);
+    const outcomes = items.map((item): true | Error => {
+      if (item.userId === null) return true;
+      const count = live.get(item.userId) ?? 0;
+      if (count >= this.#options.maxConnectionsPerUser) return this.#overLimit();
+      live.set(item.userId, count + 1);
+      return true;
     });
-    if (live >= this.#options.maxConnectionsPerUser) {
-      throw new TidingsError(
-        "LIMIT_EXCEEDED",
-        `At most ${this.#options.maxConnectionsPerUser} connections per user.`,
-      );
-    }
+    const rows = items
+      .filter((_, i) => outcomes[i] === true)
+      .map(({ id, userId, protocol }) => ({ id, userId, protocol, nodeId: this.#options.nodeId }));
+    if (rows.length > 0) await insertConnections(this.#prisma, rows);
+    return outcomes;
+  }
+
+  #overLimit(): TidingsError {
+    return new TidingsError(
+      "LIMIT_EXCEEDED",
+      `At most ${this.#options.maxConnectionsPerUser} connections per user.`,
+    );
+  }
+
+  // Live connections per user, cluster-wide (a dead node's stop counting once stale).
+  async #liveCounts(userIds: string[]): Promise<Map<string, number>> {
+    if (userIds.length === 0) return new Map();
+    const seenAfter = new Date(Date.now() - this.#staleAfterMs);
+    return liveConnections(this.#prisma, [...new Set(userIds)], seenAfter);
   }
 
   /** An anonymous connection signed in: it now counts against the user's limit. */
   async signIn(id: string, userId: string): Promise<void> {
-    await this.#checkUserLimit(userId);
+    const live = await this.#liveCounts([userId]);
+    if ((live.get(userId) ?? 0) >= this.#options.maxConnectionsPerUser) throw this.#overLimit();
     await this.#prisma.realtimeConnection.updateMany({ where: { id }, data: { userId } });
   }
 
   /** Marks a connection closed; its subscriptions go after the grace period. */
   async close(id: string): Promise<void> {
-    this.#live.delete(id);
-    await this.#prisma.realtimeConnection.updateMany({
-      where: { id },
-      data: { disconnectedAt: new Date() },
-    });
+    await this.#closes.submit(id);
+  }
+
+  async #close(ids: string[]): Promise<true[]> {
+    try {
+      await markClosed(this.#prisma, ids, new Date());
+    } catch (error) {
+      // Left open, the row would keep being refreshed and count against its user's limit.
+      for (const id of ids) this.#unclosed.add(id);
+      throw error;
+    }
+    return ids.map(() => true);
   }
 
   /** Removes stale connections and their subscriptions now; returns how many connections went. */
@@ -108,11 +142,22 @@ export class ConnectionTracker {
   }
 
   async #beat(): Promise<void> {
-    if (this.#live.size === 0) return;
+    const unclosed = [...this.#unclosed];
+    this.#unclosed.clear();
+    // A close that fails again (and is kept for the next beat) must not keep the others stale.
+    const retried =
+      unclosed.length > 0
+        ? this.#close(unclosed).then(
+            () => undefined,
+            (e) => e,
+          )
+        : undefined;
     await this.#prisma.realtimeConnection.updateMany({
-      where: { id: { in: [...this.#live] } },
+      where: { nodeId: this.#options.nodeId, disconnectedAt: null },
       data: { lastSeenAt: new Date() },
     });
+    const failure = await retried;
+    if (failure) throw failure;
   }
 
   start(): void {

@@ -2,6 +2,7 @@ import { TidingsError } from "@tidings/protocol";
 import type { TokenService } from "@tidings/records";
 import { z } from "zod";
 import type { MessageHandler } from "./message-router.ts";
+import type { GatewaySocket } from "./socket-types.ts";
 
 /** The `auth` message: a fresh token for the live connection. */
 export const authMessage = z.strictObject({ token: z.string().min(1).max(8_192) });
@@ -15,8 +16,8 @@ export function authHandler(
   hooks: {
     /** An anonymous connection signs in: count it against the user's connection limit. */
     signIn(socketId: string, userId: string): Promise<void>;
-    /** The token changed: re-arm the expiry timers. */
-    renewed(socketId: string): void;
+    /** The token changed: watch the new expiry instead of `previousExpiresAt`. */
+    renewed(socket: GatewaySocket, previousExpiresAt: number | null): void;
   },
 ): MessageHandler<z.infer<typeof authMessage>> {
   return {
@@ -31,9 +32,10 @@ export function authHandler(
         );
       }
       if (!current) await hooks.signIn(socket.id, user.id);
+      const previous = socket.data.expiresAt;
       socket.data.auth = user;
       socket.data.expiresAt = expiresAt;
-      hooks.renewed(socket.id);
+      hooks.renewed(socket, previous);
       return { expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
     },
   };

@@ -45,46 +45,56 @@ export function attachMessageRouter(
   limits: MessageLimits,
   logger: Logger,
 ): void {
+  // One closure per socket, and no named inner functions: the loader names each such function
+  // as it is created, which gives every socket a dictionary of properties per function.
   const limiter = new RateLimiter(limits.maxMessagesPerMinute, 60_000);
   socket.use((packet, _next) => {
     const [event, ...rest] = packet as [unknown, ...unknown[]];
     const ack =
       typeof rest.at(-1) === "function" ? (rest.pop() as (answer: Ack) => void) : undefined;
-    const answer = (value: Ack) => {
-      if (ack) ack(value);
-      else if (!value.ok) socket.emit(ERROR_EVENT, { event, ...value.error });
-    };
-    void route(event, rest).then(answer, (error: unknown) => {
-      if (!(error instanceof TidingsError))
-        logger.error({ err: error, event }, "realtime message failed");
-      answer(failure(error));
-    });
-  });
-
-  async function route(event: unknown, args: unknown[]): Promise<Ack> {
-    if (!limiter.take()) {
-      throw new TidingsError("RATE_LIMITED", "Too many messages; slow down.", {
-        retryAfterSeconds: Math.ceil(limiter.retryAfterMs() / 1000),
+    void route(socket, limiter, handlers, limits, event, rest)
+      .catch((error: unknown) => {
+        if (!(error instanceof TidingsError))
+          logger.error({ err: error, event }, "realtime message failed");
+        return failure(error);
+      })
+      .then((value) => {
+        if (ack) ack(value);
+        else if (!value.ok) socket.emit(ERROR_EVENT, { event, ...value.error });
       });
-    }
-    const handler =
-      typeof event === "string" && Object.hasOwn(handlers, event) ? handlers[event] : undefined;
-    if (!handler)
-      throw new TidingsError("INVALID_MESSAGE", `Unknown message "${String(event).slice(0, 64)}".`);
-    if (Buffer.byteLength(JSON.stringify(args) ?? "") > limits.maxMessageBytes) {
-      throw new TidingsError(
-        "INVALID_MESSAGE",
-        `The message exceeds ${limits.maxMessageBytes} bytes.`,
-      );
-    }
-    const parsed = handler.schema.safeParse(args.length === 1 ? args[0] : args);
-    if (!parsed.success) {
-      throw new TidingsError(
-        "INVALID_MESSAGE",
-        `The ${event} message is malformed.`,
-        fieldErrors(parsed.error.issues),
-      );
-    }
-    return { ok: true, ...(await handler.handle(socket, parsed.data)) };
+  });
+}
+
+async function route(
+  socket: GatewaySocket,
+  limiter: RateLimiter,
+  handlers: Record<string, AnyMessageHandler>,
+  limits: MessageLimits,
+  event: unknown,
+  args: unknown[],
+): Promise<Ack> {
+  if (!limiter.take()) {
+    throw new TidingsError("RATE_LIMITED", "Too many messages; slow down.", {
+      retryAfterSeconds: Math.ceil(limiter.retryAfterMs() / 1000),
+    });
   }
+  const handler =
+    typeof event === "string" && Object.hasOwn(handlers, event) ? handlers[event] : undefined;
+  if (!handler)
+    throw new TidingsError("INVALID_MESSAGE", `Unknown message "${String(event).slice(0, 64)}".`);
+  if (Buffer.byteLength(JSON.stringify(args) ?? "") > limits.maxMessageBytes) {
+    throw new TidingsError(
+      "INVALID_MESSAGE",
+      `The message exceeds ${limits.maxMessageBytes} bytes.`,
+    );
+  }
+  const parsed = handler.schema.safeParse(args.length === 1 ? args[0] : args);
+  if (!parsed.success) {
+    throw new TidingsError(
+      "INVALID_MESSAGE",
+      `The ${event} message is malformed.`,
+      fieldErrors(parsed.error.issues),
+    );
+  }
+  return { ok: true, ...(await handler.handle(socket, parsed.data)) };
 }

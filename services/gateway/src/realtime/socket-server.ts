@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
-import type { CorsOrigins, Logger } from "@tidings/service";
+import { type CorsOrigins, coalesce, type Logger } from "@tidings/service";
 import { Redis } from "ioredis";
 import { Server } from "socket.io";
 import type { GatewayConfig } from "../config.ts";
@@ -64,9 +64,10 @@ export function createSocketServer(
   return {
     io,
     // Commands on one connection run in order: once PING answers, earlier SSUBSCRIBEs are active.
-    roomsReady: async () => {
+    // One PING serves every caller waiting at the same time (each gets one sent after it asked).
+    roomsReady: coalesce(async () => {
       await sub.ping();
-    },
+    }),
     redis: pub,
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()));

@@ -1,13 +1,6 @@
 import type { AuthUser } from "@tidings/records";
 import type { Server, Socket } from "socket.io";
 
-/** A subscription this socket holds. */
-export interface HeldSubscription {
-  id: string;
-  channel: string;
-  collectionId: string;
-}
-
 /** What the gateway keeps on each socket. */
 export interface SocketState {
   /** The user, or null for an anonymous client. */
@@ -16,7 +9,8 @@ export interface SocketState {
   expiresAt: number | null;
   /** The connection's id in the database (the socket id). */
   connectionId: string;
-  subscriptions: Map<string, HeldSubscription>;
+  /** The subscriptions it holds: id → channel. */
+  subscriptions: Map<string, string>;
 }
 
 /** The gateway's Socket.IO server and sockets, typed. */

@@ -1,11 +1,10 @@
-import type { Bus } from "@tidings/bus";
-import type { PrismaClient } from "@tidings/db";
+import type { CollectionCatalog } from "@tidings/collections";
 import { SERVER_EVENTS, SUBSCRIBABLE_ACTIONS, TidingsError } from "@tidings/protocol";
 import { z } from "zod";
 import { planSubscription } from "../subscriptions/subscription-planner.ts";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.ts";
+import type { EventHistory } from "./event-history.ts";
 import type { MessageHandler } from "./message-router.ts";
-import { assertResumable, replayMissed } from "./replay.ts";
 import { queuedBytes } from "./slow-consumers.ts";
 import type { GatewaySocket } from "./socket-types.ts";
 
@@ -30,8 +29,8 @@ export type SubscribeMessage = z.infer<typeof subscribeMessage>;
 
 /** What subscribing needs from the gateway. */
 export interface SubscribeDeps {
-  prisma: PrismaClient;
-  bus: Bus;
+  collections: CollectionCatalog;
+  history: EventHistory;
   store: SubscriptionStore;
   maxSubscriptionsPerConnection: number;
   /** Resolves once rooms joined so far receive messages from every node (Redis: SSUBSCRIBE done). */
@@ -64,38 +63,36 @@ export function subscribeHandler(deps: SubscribeDeps): MessageHandler<SubscribeM
         );
       }
       const { collection, rules, spec } = await planSubscription(
-        deps.prisma,
+        deps.collections,
         { connectionId: state.connectionId, auth: state.auth },
         input.collection,
         { ...input, filterSyntax: "pocketbase" },
       );
-      if (input.resumeFrom !== undefined) await assertResumable(deps.bus, input.resumeFrom);
+      if (input.resumeFrom !== undefined) await deps.history.assertResumable(input.resumeFrom);
       await deps.store.add(spec, state.auth?.id ?? null);
-      // Every event published after the announcement reaches the subscription, so a client that
-      // has received nothing yet can still resume from this position.
-      const position = await deps.bus.lastSeq("events");
       // The client may have gone while this was stored: a closed socket must not join a room (the
       // adapter would keep the room, and its Redis subscription, forever).
       if (!socket.connected) {
         await deps.store.remove([spec.id]);
         throw new TidingsError("UNAVAILABLE", "The connection closed while subscribing.");
       }
-      state.subscriptions.set(spec.id, {
-        id: spec.id,
-        channel: spec.channel,
-        collectionId: collection.id,
-      });
+      state.subscriptions.set(spec.id, spec.channel);
       await socket.join(spec.channel);
       await deps.roomsReady();
-      if (input.resumeFrom === undefined)
-        return { id: spec.id, channel: spec.channel, throughSeq: position };
-      const { replayed, throughSeq } = await replayMissed(
-        { bus: deps.bus, collection, rules },
+      // Read once the subscription is announced and its room receives every node's emits: every
+      // event after this position reaches the socket live, so a client that has received nothing
+      // yet can still resume from it, and a resume needs to replay nothing beyond it.
+      const throughSeq = await deps.history.end();
+      if (input.resumeFrom === undefined) return { id: spec.id, channel: spec.channel, throughSeq };
+      const replayed = await deps.history.replay({
+        collection,
+        rules,
         spec,
-        input.resumeFrom,
-        (payload) => socket.emit(SERVER_EVENTS.change, payload),
-        () => untilDrained(socket, deps.replayBacklogBytes),
-      );
+        after: input.resumeFrom,
+        through: throughSeq,
+        send: (payload) => socket.emit(SERVER_EVENTS.change, payload),
+        drained: () => untilDrained(socket, deps.replayBacklogBytes),
+      });
       return { id: spec.id, channel: spec.channel, replayed, throughSeq };
     },
   };

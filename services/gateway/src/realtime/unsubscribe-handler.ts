@@ -8,14 +8,12 @@ import type { GatewaySocket } from "./socket-types.ts";
 export const unsubscribeMessage = z.strictObject({ id: z.string().min(1).max(64) });
 
 /** Leaves a subscription's channel unless another subscription of the socket still uses it. */
-export async function dropSubscription(socket: GatewaySocket, id: string): Promise<void> {
-  const held = socket.data.subscriptions.get(id);
-  if (!held) return;
+async function dropSubscription(socket: GatewaySocket, id: string): Promise<void> {
+  const channel = socket.data.subscriptions.get(id);
+  if (channel === undefined) return;
   socket.data.subscriptions.delete(id);
-  const stillUsed = [...socket.data.subscriptions.values()].some(
-    (other) => other.channel === held.channel,
-  );
-  if (!stillUsed) await socket.leave(held.channel);
+  const stillUsed = [...socket.data.subscriptions.values()].includes(channel);
+  if (!stillUsed) await socket.leave(channel);
 }
 
 /** `unsubscribe`: stops deliveries to this socket at once, then forgets the subscription. */

@@ -1,14 +1,14 @@
 import {
   buildSubscriptionSpec,
+  type CollectionCatalog,
   type CollectionDef,
   type CompiledRules,
-  collectionFromRow,
-  compileRules,
+  type KnownCollection,
   ruleAllowsAny,
   type SubscriptionRequest,
   SYSTEM_FIELDS,
 } from "@tidings/collections";
-import { newId, type PrismaClient } from "@tidings/db";
+import { newId } from "@tidings/db";
 import { type SubscriptionSpec, TidingsError } from "@tidings/protocol";
 import type { AuthUser } from "@tidings/records";
 
@@ -21,17 +21,14 @@ export interface PlannedSubscription {
 
 /** The collection by name or id, if realtime is on for it (`NOT_FOUND`, `FORBIDDEN`). */
 export async function findRealtimeCollection(
-  prisma: PrismaClient,
+  collections: CollectionCatalog,
   nameOrId: string,
-): Promise<CollectionDef> {
-  const row = await prisma.collection.findFirst({
-    where: { OR: [{ name: nameOrId }, { id: nameOrId }] },
-  });
-  if (!row) throw new TidingsError("NOT_FOUND", `There is no collection "${nameOrId}".`);
-  const collection = collectionFromRow(row);
-  if (!collection.realtime)
-    throw new TidingsError("FORBIDDEN", `Realtime is off for "${collection.name}".`);
-  return collection;
+): Promise<KnownCollection> {
+  const known = await collections.byNameOrId(nameOrId);
+  if (!known) throw new TidingsError("NOT_FOUND", `There is no collection "${nameOrId}".`);
+  if (!known.def.realtime)
+    throw new TidingsError("FORBIDDEN", `Realtime is off for "${known.def.name}".`);
+  return known;
 }
 
 // Hidden fields never leave the server, not even to superusers, so none can be selected.
@@ -57,13 +54,12 @@ function checkSelect(collection: CollectionDef, select: readonly string[] | unde
  * subscriber see something at all (`FORBIDDEN`).
  */
 export async function planSubscription(
-  prisma: PrismaClient,
+  collections: CollectionCatalog,
   subscriber: { connectionId: string; auth: AuthUser | null },
   collectionName: string,
   request: SubscriptionRequest,
 ): Promise<PlannedSubscription> {
-  const collection = await findRealtimeCollection(prisma, collectionName);
-  const rules = compileRules(collection);
+  const { def: collection, rules } = await findRealtimeCollection(collections, collectionName);
   const superuser = subscriber.auth?.role === "superuser";
   checkSelect(collection, request.select);
   const spec = buildSubscriptionSpec(

@@ -54,6 +54,7 @@ export function registerAuthRoutes(
       throw new TidingsError("FORBIDDEN", "Tokens of the identity provider are revoked there.");
     }
     await revokeTokens(prisma, user.id);
+    tokens.userChanged(user.id);
     return reply.status(204).send();
   });
 }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
-import { isDatabaseUnavailable, type PrismaClient } from "@tidings/db";
+import { isDatabaseUnavailable, type PrismaClient, type User } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
+import { ChangeCache } from "@tidings/service";
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -36,6 +37,8 @@ export interface TokenService {
   issue(user: { id: string; tokenKey: string }): Promise<string>;
   /** Throws `UNAUTHORIZED` for anything but a valid, unexpired, unrevoked token. */
   verify(token: string): Promise<VerifiedToken>;
+  /** A user's token key, role or existence changed: every replica reads it again. */
+  userChanged(userId: string): void;
 }
 
 const TOKEN_TYPE = "auth";
@@ -54,14 +57,63 @@ function unauthorized(message: string, cause?: unknown): TidingsError {
   return new TidingsError("UNAUTHORIZED", message, {}, { cause });
 }
 
-/** Creates the token service over the users table. */
-export function createTokenService(options: TokenOptions, prisma: PrismaClient): TokenService {
+/**
+ * The users behind tokens, by id: read on every request and connection, changed rarely. Revoking
+ * or changing a user announces it (`users.changed(id)`), so every replica reloads it.
+ */
+export function userCache(prisma: PrismaClient): ChangeCache<User> {
+  return new ChangeCache<User>({
+    topic: "users",
+    load: async (id) => (await prisma.user.findUnique({ where: { id } })) ?? undefined,
+    keysOf: (user) => [user.id],
+  });
+}
+
+/** What a checked signature of our own says: who, which token key, until when. */
+interface OwnClaims {
+  sub: string;
+  tk: string;
+  /** Expiry in epoch milliseconds; null for a token without `exp`. */
+  expiresAt: number | null;
+}
+
+// Signatures already checked, by token: a token is sent with every request, and its claims cannot
+// change. Bounded; the least recently used go first.
+const MAX_CHECKED_TOKENS = 10_000;
+
+/**
+ * Creates the token service over the users table. `users` is the process's shared cache of
+ * users; without one, every check reads the user from the database.
+ */
+export function createTokenService(
+  options: TokenOptions,
+  prisma: PrismaClient,
+  users: ChangeCache<User> = userCache(prisma),
+): TokenService {
   const key = new TextEncoder().encode(options.secret);
   const jwks: JWTVerifyGetKey | undefined = options.jwksUrl
     ? createRemoteJWKSet(new URL(options.jwksUrl))
     : undefined;
+  const checked = new Map<string, OwnClaims>();
+  // A cached user is the same object on every request: its key's fingerprint is hashed once.
+  const fingerprints = new WeakMap<User, string>();
+  const fingerprintOf = (user: User) => {
+    let known = fingerprints.get(user);
+    if (known === undefined) {
+      known = fingerprint(user.tokenKey);
+      fingerprints.set(user, known);
+    }
+    return known;
+  };
 
-  async function verifyOwn(token: string): Promise<VerifiedToken> {
+  async function ownClaims(token: string): Promise<OwnClaims> {
+    const known = checked.get(token);
+    if (known && (known.expiresAt === null || known.expiresAt > Date.now())) {
+      checked.delete(token);
+      checked.set(token, known);
+      return known;
+    }
+    // An expired token reaches jwtVerify again, which says so.
     const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], typ: "JWT" });
     if (
       payload.type !== TOKEN_TYPE ||
@@ -70,11 +122,22 @@ export function createTokenService(options: TokenOptions, prisma: PrismaClient):
     ) {
       throw unauthorized("The token is not an auth token.");
     }
-    const user = await prisma.user.findUnique({ where: { id: payload.sub } });
-    if (!user || fingerprint(user.tokenKey) !== payload.tk) {
+    const claims = { sub: payload.sub, tk: payload.tk, expiresAt: expiryOf(payload) };
+    // Only tokens valid from now on are kept (one with a future `nbf` is checked again).
+    if (payload.nbf === undefined) {
+      checked.set(token, claims);
+      if (checked.size > MAX_CHECKED_TOKENS) checked.delete(checked.keys().next().value as string);
+    }
+    return claims;
+  }
+
+  async function verifyOwn(token: string): Promise<VerifiedToken> {
+    const claims = await ownClaims(token);
+    const user = await users.get(claims.sub);
+    if (!user || fingerprintOf(user) !== claims.tk) {
       throw unauthorized("The token has been revoked.");
     }
-    return { user: toAuthUser(user), expiresAt: expiryOf(payload) };
+    return { user: toAuthUser(user), expiresAt: claims.expiresAt };
   }
 
   async function verifyExternal(token: string, getKey: JWTVerifyGetKey): Promise<VerifiedToken> {
@@ -86,7 +149,7 @@ export function createTokenService(options: TokenOptions, prisma: PrismaClient):
     if (typeof payload.sub !== "string" || payload.sub.length === 0) {
       throw unauthorized("The token has no subject.");
     }
-    const local = await prisma.user.findUnique({ where: { id: payload.sub } });
+    const local = await users.get(payload.sub);
     return {
       user: local ? toAuthUser(local) : externalUser(payload),
       expiresAt: expiryOf(payload),
@@ -102,6 +165,7 @@ export function createTokenService(options: TokenOptions, prisma: PrismaClient):
         .setExpirationTime(`${options.ttlSeconds}s`)
         .sign(key);
     },
+    userChanged: (userId) => users.changed(userId),
     async verify(token) {
       try {
         const { alg } = decodeProtectedHeader(token);

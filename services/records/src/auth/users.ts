@@ -66,20 +66,21 @@ export async function revokeTokens(prisma: PrismaClient, userId: string): Promis
 
 /**
  * Makes sure the configured superuser exists with the configured password (created, or updated
- * and its old tokens revoked when the password changed). Returns what it did.
+ * and its old tokens revoked when the password changed). Returns what it did, and to whom.
  */
 export async function upsertSuperuser(
   prisma: PrismaClient,
   email: string,
   password: string,
-): Promise<"created" | "updated" | "unchanged"> {
+): Promise<{ outcome: "created" | "updated" | "unchanged"; userId: string }> {
   const existing = await prisma.user.findUnique({ where: { email: normaliseEmail(email) } });
   if (!existing) {
-    await registerUser(prisma, { email, password, role: "superuser" });
-    return "created";
+    const created = await registerUser(prisma, { email, password, role: "superuser" });
+    return { outcome: "created", userId: created.id };
   }
   const samePassword = await verifyPassword(password, existing.passwordHash);
-  if (samePassword && existing.role === "superuser") return "unchanged";
+  if (samePassword && existing.role === "superuser")
+    return { outcome: "unchanged", userId: existing.id };
   await prisma.user.update({
     where: { id: existing.id },
     data: {
@@ -89,5 +90,5 @@ export async function upsertSuperuser(
         : { passwordHash: await hashPassword(password), tokenKey: newTokenKey() }),
     },
   });
-  return "updated";
+  return { outcome: "updated", userId: existing.id };
 }

@@ -1,3 +1,4 @@
+import type { CollectionCatalog } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
@@ -14,12 +15,21 @@ import {
 
 type NameParams = { Params: { name: string } };
 
-/** `/api/collections`: defining collections, for superusers only. */
-export function registerCollectionRoutes(app: FastifyInstance, prisma: PrismaClient): void {
+/**
+ * `/api/collections`: defining collections, for superusers only. Every change is announced, so
+ * each replica's cached definition and compiled rules are replaced at once.
+ */
+export function registerCollectionRoutes(
+  app: FastifyInstance,
+  deps: { prisma: PrismaClient; collections: CollectionCatalog },
+): void {
+  const { prisma, collections } = deps;
   app.post("/api/collections", async (request, reply) => {
     requireSuperuser(request);
     const body = parseInput(createCollectionBody, request.body);
-    return reply.status(201).send(await createCollection(prisma, body));
+    const created = await createCollection(prisma, body);
+    collections.changed(created.id);
+    return reply.status(201).send(created);
   });
 
   app.get("/api/collections", async (request) => {
@@ -37,12 +47,15 @@ export function registerCollectionRoutes(app: FastifyInstance, prisma: PrismaCli
   app.patch<NameParams>("/api/collections/:name", async (request) => {
     requireSuperuser(request);
     const patch = parseInput(patchCollectionBody, request.body);
-    return updateCollection(prisma, request.params.name, patch);
+    const updated = await updateCollection(prisma, request.params.name, patch);
+    collections.changed(updated.id);
+    return updated;
   });
 
   app.delete<NameParams>("/api/collections/:name", async (request, reply) => {
     requireSuperuser(request);
-    await deleteCollection(prisma, request.params.name);
+    const deleted = await deleteCollection(prisma, request.params.name);
+    collections.changed(deleted.id);
     return reply.status(204).send();
   });
 }

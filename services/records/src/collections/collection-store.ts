@@ -129,8 +129,8 @@ async function repointRelations(
 }
 
 /** Deletes a collection and its records, unless another collection's relations point at it. */
-export async function deleteCollection(prisma: PrismaClient, name: string): Promise<void> {
-  await prisma.$transaction(async (tx) => {
+export async function deleteCollection(prisma: PrismaClient, name: string): Promise<CollectionDef> {
+  return prisma.$transaction(async (tx) => {
     const target = await requireCollection(tx, name);
     const referrers = (await tx.collection.findMany())
       .map(collectionFromRow)
@@ -148,5 +148,6 @@ export async function deleteCollection(prisma: PrismaClient, name: string): Prom
       );
     }
     await tx.collection.delete({ where: { id: target.id } });
+    return target;
   });
 }

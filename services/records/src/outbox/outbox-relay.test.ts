@@ -1,7 +1,11 @@
 import { type Bus, type BusRecord, createJetStreamBus, createMemoryBus } from "@tidings/bus";
 import { newId } from "@tidings/db";
 import { openTestDatabase, type TestBackend, type TestDatabase } from "@tidings/db/testing";
-import { type ChangeEventMessage, decodeChangeEvent } from "@tidings/protocol";
+import {
+  CHANGE_EVENT_HEADERS,
+  type ChangeEventMessage,
+  decodeChangeEvent,
+} from "@tidings/protocol";
 import { eventually, startNatsServer, withNats } from "@tidings/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
@@ -52,6 +56,34 @@ describe.each(["postgres", "pglite"] as const)(
     });
     afterAll(() => db?.close());
     beforeEach(() => db.reset());
+
+    it("stamps each event with the subscription deltas published before it and its collection's version", async () => {
+      const bus = createMemoryBus({ prefix: `relay_${newId(6)}` });
+      await bus.start();
+      const relay = createOutboxRelay({ db, bus, logger: silent }, FAST);
+      await relay.start();
+      try {
+        const collection = await db.prisma.collection.create({
+          data: { id: newId(), name: "stamped", fields: [] },
+        });
+        await bus.publish(bus.subjects.subs, new TextEncoder().encode("{}"));
+        await bus.publish(bus.subjects.subs, new TextEncoder().encode("{}"));
+        await writeEvents(db, collection.id, 1);
+        await writeEvents(db, "gone", 1, 1);
+        await eventually(async () =>
+          expect(await bus.read(bus.subjects.events, 1)).toHaveLength(2),
+        );
+        const [known, gone] = await bus.read(bus.subjects.events, 1);
+        expect(known!.headers).toMatchObject({
+          [CHANGE_EVENT_HEADERS.subsSeq]: "2",
+          [CHANGE_EVENT_HEADERS.rulesVersion]: collection.updated.toISOString(),
+        });
+        expect(gone!.headers[CHANGE_EVENT_HEADERS.rulesVersion]).toBe("");
+      } finally {
+        await relay.stop();
+        await bus.stop();
+      }
+    });
 
     it("publishes every row once, in order, as a change event, and marks it sent", async () => {
       const bus = createMemoryBus({ prefix: `relay_${newId(6)}` });

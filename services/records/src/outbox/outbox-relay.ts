@@ -3,12 +3,14 @@ import type { Database, SqlRunner } from "@tidings/db";
 import { encodeChangeEvent } from "@tidings/protocol";
 import type { Logger } from "@tidings/service";
 import {
-  OUTBOX_COLUMNS,
+  changeEventHeaders,
+  MARK_AND_SELECT_UNSENT,
   type OutboxRow,
   outboxEventId,
   outboxSeqOf,
   toChangeEvent,
 } from "./outbox-events.ts";
+import { SentRowsCleanup } from "./sent-rows-cleanup.ts";
 import { WakeSignal } from "./wake-signal.ts";
 
 /** Tuning of the relay. */
@@ -19,7 +21,13 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   /** Wait before trying again after an outage or while another replica relays. @default 1000 */
   retryMs?: number;
-  /** Sent rows are deleted after this long. @default 3600000 (1 h) */
+  /**
+   * Shortest time between the starts of two rounds. Under a steady stream of writes a round then
+   * carries the rows of several, one statement and one stream read for all of them, for at most
+   * this much more latency; below one write per this interval nothing waits. @default 5
+   */
+  roundMs?: number;
+  /** Sent rows are deleted after this long (the stream holds the history). @default 300000 (5 min) */
   keepSentMs?: number;
 }
 
@@ -29,6 +37,14 @@ export interface OutboxRelay {
   stop(): Promise<void>;
   /** True while this replica holds the relay lock. */
   readonly leading: boolean;
+}
+
+/** Where the relay stands between rounds. */
+interface RelayChain {
+  /** The msgId the next publish chains to. */
+  last: string | undefined;
+  /** Seqs published but not yet marked sent (the next round marks them). */
+  unmarked: string[];
 }
 
 // Only one replica relays at a time (PostgreSQL advisory lock, per session), so rows are
@@ -52,7 +68,8 @@ export function createOutboxRelay(
   const batchSize = options.batchSize ?? 256;
   const pollMs = options.pollMs ?? 1_000;
   const retryMs = options.retryMs ?? 1_000;
-  const keepSentMs = options.keepSentMs ?? 3_600_000;
+  const roundMs = options.roundMs ?? 5;
+  const keepSentMs = options.keepSentMs ?? 300_000;
   const wake = new WakeSignal();
   let stopped = true;
   let leading = false;
@@ -81,16 +98,17 @@ export function createOutboxRelay(
     return last?.msgId;
   }
 
-  async function publishRound(
-    session: SqlRunner,
-    instance: string,
-    chain: { last: string | undefined },
-  ) {
-    const rows = await session.query<OutboxRow>(
-      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE sent_at IS NULL ORDER BY seq LIMIT $1`,
-      [batchSize],
-    );
+  // `last`: the msgId the next publish chains to. `unmarked`: seqs published but not yet marked
+  // sent; the next round's statement marks them (a crash in between is what `recover` is for).
+  async function publishRound(session: SqlRunner, instance: string, chain: RelayChain) {
+    const rows = await session.query<OutboxRow>(MARK_AND_SELECT_UNSENT, [
+      batchSize,
+      chain.unmarked,
+    ]);
+    chain.unmarked = [];
     if (rows.length === 0) return 0;
+    // Read after the rows: every subscription acknowledged before one of them was written is in.
+    const subsSeq = await bus.lastSeq("subs");
     const ids = rows.map((row) => outboxEventId(instance, row.seq));
     try {
       await Promise.all(
@@ -98,10 +116,13 @@ export function createOutboxRelay(
           const expected = i === 0 ? chain.last : ids[i - 1];
           const data = encodeChangeEvent(toChangeEvent(instance, row));
           const msgId = ids[i] as string;
+          const headers = changeEventHeaders(row, subsSeq);
           return bus.publish(
             bus.subjects.eventFor(row.collection_id),
             data,
-            expected === undefined ? { msgId } : { msgId, expectLastMsgId: expected },
+            expected === undefined
+              ? { msgId, headers }
+              : { msgId, headers, expectLastMsgId: expected },
           );
         }),
       );
@@ -113,9 +134,7 @@ export function createOutboxRelay(
       chain.last = last === chain.last ? undefined : last;
       return rows.length;
     }
-    await session.query("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", [
-      rows.map((r) => String(r.seq)),
-    ]);
+    chain.unmarked = rows.map((row) => String(row.seq));
     chain.last = ids.at(-1);
     return rows.length;
   }
@@ -127,21 +146,26 @@ export function createOutboxRelay(
     if (!meta) throw new Error("tidings_meta has no instance id; the migrations did not run");
     const instance = meta.value;
     const unlisten = await session.listen(OUTBOX_CHANNEL, wake.wake);
+    const chain: RelayChain = { last: undefined, unmarked: [] };
     try {
-      const chain = { last: await recover(session, instance) };
-      let nextCleanup = 0;
+      chain.last = await recover(session, instance);
+      const cleanup = new SentRowsCleanup(keepSentMs);
       while (!stopped) {
+        const started = Date.now();
         const published = await publishRound(session, instance, chain);
-        if (Date.now() >= nextCleanup) {
-          await session.query(
-            "DELETE FROM outbox WHERE sent_at < now() - $1 * interval '1 millisecond'",
-            [keepSentMs],
-          );
-          nextCleanup = Date.now() + 60_000;
-        }
+        await cleanup.tick(session, outboxSeqOf(instance, chain.last));
         if (published < batchSize) await Promise.race([wake.wait(pollMs), session.broken]);
+        const early = started + roundMs - Date.now();
+        if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
       }
     } finally {
+      if (chain.unmarked.length > 0) {
+        await session
+          .query("UPDATE outbox SET sent_at = now() WHERE seq = ANY($1::bigint[])", [
+            chain.unmarked,
+          ])
+          .catch(() => {});
+      }
       await unlisten();
     }
   }

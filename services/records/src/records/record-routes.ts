@@ -1,19 +1,18 @@
 import {
-  type CollectionDef,
+  type CollectionCatalog,
   compileClientFilter,
   compileClientSort,
-  compileRules,
+  type KnownCollection,
   projectRecord,
   toRecordJson,
 } from "@tidings/collections";
-import type { PrismaClient } from "@tidings/db";
+import type { PrismaClient, SqlClient } from "@tidings/db";
 import { sortToSql } from "@tidings/filter";
 import { TidingsError } from "@tidings/protocol";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { isSuperuser } from "../auth/auth-user.ts";
-import { requireCollection } from "../collections/collection-store.ts";
 import { pageResult, parsePage } from "../http/pagination.ts";
 import { filterCondition, gateConditions, gateFor, type Requester } from "./record-access.ts";
 import { presentRecords, readPresentation } from "./record-presentation.ts";
@@ -42,23 +41,31 @@ function writeContext(request: FastifyRequest): WriteContext {
   return { ...requester(request), socketId };
 }
 
-async function storedCollection(prisma: PrismaClient, name: string): Promise<CollectionDef> {
-  const collection = await requireCollection(prisma, name);
-  if (collection.type === "external") {
-    throw new TidingsError(
-      "METHOD_NOT_ALLOWED",
-      `"${name}" is an external collection: its records are published by the service that owns them.`,
-    );
-  }
-  return collection;
+/** What the record routes read and write through. */
+export interface RecordRoutesDeps {
+  prisma: PrismaClient;
+  sql: SqlClient;
+  collections: CollectionCatalog;
 }
 
 /** `/api/collections/:collection/records`: list, view, create, update, delete under the collection's rules. */
-export function registerRecordRoutes(app: FastifyInstance, prisma: PrismaClient): void {
+export function registerRecordRoutes(app: FastifyInstance, deps: RecordRoutesDeps): void {
+  const { prisma } = deps;
+  const storedCollection = async (name: string): Promise<KnownCollection> => {
+    const known = await deps.collections.byName(name);
+    if (!known) throw new TidingsError("NOT_FOUND", `There is no collection "${name}".`);
+    if (known.def.type === "external") {
+      throw new TidingsError(
+        "METHOD_NOT_ALLOWED",
+        `"${name}" is an external collection: its records are published by the service that owns them.`,
+      );
+    }
+    return known;
+  };
+
   app.get<CollectionParams>("/api/collections/:collection/records", async (request) => {
     const who = requester(request);
-    const collection = await storedCollection(prisma, request.params.collection);
-    const rules = compileRules(collection);
+    const { def: collection, rules } = await storedCollection(request.params.collection);
     const gate = gateFor(rules, "listRule", who);
     const query = parseInput(listQuery, request.query, "query");
     const page = parsePage(request.query);
@@ -86,8 +93,8 @@ export function registerRecordRoutes(app: FastifyInstance, prisma: PrismaClient)
 
   app.get<RecordParams>("/api/collections/:collection/records/:id", async (request) => {
     const who = requester(request);
-    const collection = await storedCollection(prisma, request.params.collection);
-    const gate = gateFor(compileRules(collection), "viewRule", who);
+    const { def: collection, rules } = await storedCollection(request.params.collection);
+    const gate = gateFor(rules, "viewRule", who);
     const presentation = await readPresentation(prisma, collection, request.query);
     const row = await findRecord(prisma, collection, request.params.id, gateConditions(gate, who));
     if (!row) throw new TidingsError("NOT_FOUND", "The record was not found.");
@@ -97,15 +104,9 @@ export function registerRecordRoutes(app: FastifyInstance, prisma: PrismaClient)
 
   app.post<CollectionParams>("/api/collections/:collection/records", async (request, reply) => {
     const ctx = writeContext(request);
-    const collection = await storedCollection(prisma, request.params.collection);
+    const { def: collection, rules } = await storedCollection(request.params.collection);
     const presentation = await readPresentation(prisma, collection, request.query);
-    const record = await createRecord(
-      prisma,
-      collection,
-      compileRules(collection),
-      request.body,
-      ctx,
-    );
+    const record = await createRecord(deps, collection, rules, request.body, ctx);
     const [shown] = await presentRecords(
       prisma,
       presentation,
@@ -117,12 +118,12 @@ export function registerRecordRoutes(app: FastifyInstance, prisma: PrismaClient)
 
   app.patch<RecordParams>("/api/collections/:collection/records/:id", async (request) => {
     const ctx = writeContext(request);
-    const collection = await storedCollection(prisma, request.params.collection);
+    const { def: collection, rules } = await storedCollection(request.params.collection);
     const presentation = await readPresentation(prisma, collection, request.query);
     const record = await updateRecord(
-      prisma,
+      deps,
       collection,
-      compileRules(collection),
+      rules,
       request.params.id,
       request.body,
       ctx,
@@ -138,8 +139,8 @@ export function registerRecordRoutes(app: FastifyInstance, prisma: PrismaClient)
 
   app.delete<RecordParams>("/api/collections/:collection/records/:id", async (request, reply) => {
     const ctx = writeContext(request);
-    const collection = await storedCollection(prisma, request.params.collection);
-    await deleteRecord(prisma, collection, compileRules(collection), request.params.id, ctx);
+    const { def: collection, rules } = await storedCollection(request.params.collection);
+    await deleteRecord(deps, collection, rules, request.params.id, ctx);
     return reply.status(204).send();
   });
 }

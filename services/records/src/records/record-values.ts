@@ -68,12 +68,14 @@ function isMissing(field: FieldDef, value: unknown): boolean {
 /**
  * Validates a create or update body against the collection's fields. Unknown fields, wrong types
  * and missing required values are all reported at once as `VALIDATION_FAILED`. System fields
- * (created, updated, …) are ignored, as a client may send back a record it read.
+ * (created, updated, …) are ignored, as a client may send back a record it read. For an update
+ * whose stored values were not read (`existing: "unread"`), required fields are checked only
+ * where the body writes them; the write itself must check the others.
  */
 export function validateRecordInput(
   collection: CollectionDef,
   body: unknown,
-  existing: Record<string, unknown> | undefined,
+  existing: Record<string, unknown> | undefined | "unread",
 ): RecordInput {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw new TidingsError("VALIDATION_FAILED", "The body must be a JSON object.", {
@@ -101,8 +103,10 @@ export function validateRecordInput(
       errors[name] = { code: "unknown_field", message: `the collection has no field "${name}"` };
     }
   }
-  const merged = { ...existing, ...values };
+  const unread = existing === "unread";
+  const merged = unread ? values : { ...existing, ...values };
   for (const field of collection.fields) {
+    if (unread && !(field.name in values)) continue;
     if (field.required && !errors[field.name] && isMissing(field, merged[field.name])) {
       errors[field.name] = { code: "required", message: "a value is required" };
     }

@@ -4,11 +4,17 @@ import {
   type RecordJson,
   toRecordJson,
 } from "@tidings/collections";
-import { isUniqueViolation, newId, type Prisma, type PrismaClient } from "@tidings/db";
+import { isUniqueViolation, newId, type PrismaClient, type SqlClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
-import { appendOutbox, outboxInsert } from "../outbox/outbox-writer.ts";
-import { type Gate, gateAllows, gateFor, type Requester } from "./record-access.ts";
-import { lockRecord } from "./record-queries.ts";
+import { guardedDelete, guardedUpdate } from "./guarded-statements.ts";
+import { type Gate, gateAllows, gateConditions, gateFor, type Requester } from "./record-access.ts";
+import {
+  deleteWithEvent,
+  insertWithEvent,
+  readRow,
+  type StoredRow,
+  updateWithEvent,
+} from "./record-statements.ts";
 import { validateRecordInput } from "./record-values.ts";
 import { checkRelationsExist } from "./relations.ts";
 
@@ -17,11 +23,26 @@ export interface WriteContext extends Requester {
   socketId: string | undefined;
 }
 
-const json = (value: Record<string, unknown>) => value as Prisma.InputJsonObject;
+/** Where writes go: the raw statements of the hot path, Prisma for the rare error details. */
+export interface WriteDb {
+  sql: SqlClient;
+  prisma: PrismaClient;
+}
 
-/** Creates a record and its `created` event in one transaction. */
+// Writes are conditional on the version they read (optimistic concurrency): a write that finds
+// the record moved on reads it again and retries, this many times before giving up.
+const MAX_ATTEMPTS = 20;
+
+function conflict(): TidingsError {
+  return new TidingsError(
+    "CONFLICT",
+    "The record kept changing while this write was tried; retry.",
+  );
+}
+
+/** Creates a record and its `created` event in one statement. */
 export async function createRecord(
-  prisma: PrismaClient,
+  db: WriteDb,
   collection: CollectionDef,
   rules: CompiledRules,
   body: unknown,
@@ -38,36 +59,34 @@ export async function createRecord(
   });
   if (!gateAllows(gate, record, ctx))
     throw new TidingsError("FORBIDDEN", "The create rule does not allow this record.");
-  await checkRelationsExist(prisma, collection, input.values);
-  try {
-    // Nothing to read in between: a batch transaction, cheaper than an interactive one.
-    await prisma.$transaction([
-      prisma.record.create({
-        data: {
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    try {
+      const written = await insertWithEvent(
+        db.sql,
+        collection,
+        input.values,
+        {
           collectionId: collection.id,
-          id,
-          data: json(input.values),
-          created: ctx.now,
-          updated: ctx.now,
+          collectionName: collection.name,
+          action: "created",
+          record,
+          socketId: ctx.socketId,
         },
-      }),
-      outboxInsert(prisma, {
-        collectionId: collection.id,
-        collectionName: collection.name,
-        action: "created",
-        record,
-        socketId: ctx.socketId,
-      }),
-    ]);
-  } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new TidingsError("CONFLICT", `A record with id "${id}" already exists.`, {
-        id: { code: "not_unique", message: "the id is taken" },
-      });
+        ctx.now,
+      );
+      if (written) return record;
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new TidingsError("CONFLICT", `A record with id "${id}" already exists.`, {
+          id: { code: "not_unique", message: "the id is taken" },
+        });
+      }
+      throw error;
     }
-    throw error;
+    // A relation pointed to nothing: say which (or, if it exists by now, try again).
+    await checkRelationsExist(db.prisma, collection, input.values);
   }
-  return record;
+  throw conflict();
 }
 
 // Someone who may not even see the record is told it does not exist; someone who may see it but
@@ -85,28 +104,42 @@ function refuse(
     : new TidingsError("NOT_FOUND", "The record was not found.");
 }
 
-async function lockForWrite(
-  tx: Prisma.TransactionClient,
+// The record as stored now, if the gate lets the requester act on it.
+async function readForWrite(
+  db: WriteDb,
   collection: CollectionDef,
   rules: CompiledRules,
   gate: Gate,
   id: string,
   ctx: WriteContext,
   action: string,
-) {
-  const row = await lockRecord(tx, collection, id);
+): Promise<{ row: StoredRow; record: RecordJson }> {
+  const row = await readRow(db.sql, collection, id);
   if (!row) throw new TidingsError("NOT_FOUND", "The record was not found.");
   const record = toRecordJson(collection, row);
   if (!gateAllows(gate, record, ctx)) throw refuse(rules, record, ctx, action);
   return { row, record };
 }
 
+// The body checked without the stored record, or undefined when only the stored record can say
+// what is wrong with it (the read-then-write path then reports it, in its usual order).
+function unreadInput(collection: CollectionDef, body: unknown) {
+  try {
+    return validateRecordInput(collection, body, "unread");
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Updates a record and writes its `updated` event in one transaction. The row is locked first, so
- * concurrent updates apply one after the other and each event's old record is the true previous one.
+ * Updates a record and writes its `updated` event. First in one statement that locks the row,
+ * judges the update rule in SQL and writes (the usual case); when that writes nothing, by reading
+ * the record, judging it here and writing conditionally on the version read, which also says why
+ * a write is refused. Either way concurrent updates apply one after the other, and each event's
+ * old record is the true previous one.
  */
 export async function updateRecord(
-  prisma: PrismaClient,
+  db: WriteDb,
   collection: CollectionDef,
   rules: CompiledRules,
   id: string,
@@ -114,9 +147,19 @@ export async function updateRecord(
   ctx: WriteContext,
 ): Promise<RecordJson> {
   const gate = gateFor(rules, "updateRule", ctx);
-  return prisma.$transaction(async (tx) => {
-    const { row, record: oldRecord } = await lockForWrite(
-      tx,
+  const input = unreadInput(collection, body);
+  if (input) {
+    const written = await guardedUpdate(
+      db.sql,
+      collection,
+      { id, guard: gateConditions(gate, ctx), values: input.values, now: ctx.now },
+      { socketId: ctx.socketId },
+    );
+    if (written) return toRecordJson(collection, written);
+  }
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const { row, record: oldRecord } = await readForWrite(
+      db,
       collection,
       rules,
       gate,
@@ -126,46 +169,62 @@ export async function updateRecord(
     );
     const existing = (row.data ?? {}) as Record<string, unknown>;
     const input = validateRecordInput(collection, body, existing);
-    await checkRelationsExist(tx, collection, input.values);
     const data = { ...existing, ...input.values };
     // Replicas' clocks may differ slightly; `updated` never moves backwards for one record.
-    const updated =
-      ctx.now.getTime() > new Date(row.updated).getTime() ? ctx.now : new Date(row.updated);
-    await tx.record.update({
-      where: { collectionId_id: { collectionId: collection.id, id } },
-      data: { data: json(data), updated, version: row.version + 1 },
-    });
+    const previous = new Date(row.updated);
+    const updated = ctx.now.getTime() > previous.getTime() ? ctx.now : previous;
     const record = toRecordJson(collection, { id, data, created: row.created, updated });
-    await appendOutbox(tx, {
-      collectionId: collection.id,
-      collectionName: collection.name,
-      action: "updated",
-      record,
-      oldRecord,
-      socketId: ctx.socketId,
-    });
-    return record;
-  });
+    const written = await updateWithEvent(
+      db.sql,
+      collection,
+      { id, version: row.version, data, written: input.values, updated },
+      {
+        collectionId: collection.id,
+        collectionName: collection.name,
+        action: "updated",
+        record,
+        oldRecord,
+        socketId: ctx.socketId,
+      },
+    );
+    if (written) return record;
+    // Moved on since it was read (read again), or a relation points to nothing (say which).
+    const now = await readRow(db.sql, collection, id);
+    if (now?.version === row.version)
+      await checkRelationsExist(db.prisma, collection, input.values);
+  }
+  throw conflict();
 }
 
-/** Deletes a record and writes its `deleted` event (carrying the last state) in one transaction. */
+/**
+ * Deletes a record and writes its `deleted` event (carrying the last state): in one statement
+ * judging the delete rule in SQL, or, when that deletes nothing, read-then-delete as updates do.
+ */
 export async function deleteRecord(
-  prisma: PrismaClient,
+  db: WriteDb,
   collection: CollectionDef,
   rules: CompiledRules,
   id: string,
   ctx: WriteContext,
 ): Promise<void> {
   const gate = gateFor(rules, "deleteRule", ctx);
-  await prisma.$transaction(async (tx) => {
-    const { record } = await lockForWrite(tx, collection, rules, gate, id, ctx, "delete");
-    await tx.record.delete({ where: { collectionId_id: { collectionId: collection.id, id } } });
-    await appendOutbox(tx, {
-      collectionId: collection.id,
-      collectionName: collection.name,
-      action: "deleted",
-      record,
-      socketId: ctx.socketId,
-    });
-  });
+  const guard = gateConditions(gate, ctx);
+  if (await guardedDelete(db.sql, collection, { id, guard }, { socketId: ctx.socketId })) return;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const { row, record } = await readForWrite(db, collection, rules, gate, id, ctx, "delete");
+    const written = await deleteWithEvent(
+      db.sql,
+      collection,
+      { id, version: row.version },
+      {
+        collectionId: collection.id,
+        collectionName: collection.name,
+        action: "deleted",
+        record,
+        socketId: ctx.socketId,
+      },
+    );
+    if (written) return;
+  }
+  throw conflict();
 }

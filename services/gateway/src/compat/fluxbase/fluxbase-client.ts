@@ -88,7 +88,7 @@ export class FluxbaseClient {
         for (const message of this.#channels.receive(event, payload)) this.send(message);
       },
     );
-    this.#tables = new FluxbaseTables(this.session, deps.compat.prisma);
+    this.#tables = new FluxbaseTables(this.session, deps.compat.collections);
     this.#channels = new FluxbaseChannels(this.session, deps);
     ws.on("message", (data, isBinary) => this.#receive(data, isBinary));
     ws.on("pong", () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { PrismaClient } from "@tidings/db";
+import type { CollectionCatalog } from "@tidings/collections";
 import { type ChangePayload, type SubscribableAction, TidingsError } from "@tidings/protocol";
 import { findRealtimeCollection } from "../../subscriptions/subscription-planner.ts";
 import type { CompatSession, CompatSubscription } from "../compat-session.ts";
@@ -68,13 +68,13 @@ interface TableSubscription extends TableTarget {
  */
 export class FluxbaseTables {
   readonly #session: CompatSession;
-  readonly #prisma: PrismaClient;
+  readonly #collections: CollectionCatalog;
   readonly #byId = new Map<string, TableSubscription>();
   readonly #byKey = new Map<string, TableSubscription>();
 
-  constructor(session: CompatSession, prisma: PrismaClient) {
+  constructor(session: CompatSession, collections: CollectionCatalog) {
     this.#session = session;
-    this.#prisma = prisma;
+    this.#collections = collections;
   }
 
   /** Subscribes and returns the ack; refusals are thrown as {@link FluxbaseRefusal}s. */
@@ -121,7 +121,7 @@ export class FluxbaseTables {
       case "LIMIT_EXCEEDED":
         return new FluxbaseRefusal("SUBSCRIPTION_FAILED", error.message);
       case "FORBIDDEN": {
-        const realtimeOff = await findRealtimeCollection(this.#prisma, target.table).then(
+        const realtimeOff = await findRealtimeCollection(this.#collections, target.table).then(
           () => false,
           (e: unknown) => e instanceof TidingsError && e.code === "FORBIDDEN",
         );

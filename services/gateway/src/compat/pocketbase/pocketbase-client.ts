@@ -164,7 +164,7 @@ export class PocketBaseClient {
     for (const [topic, target] of added) {
       try {
         const planned = await planSubscription(
-          this.#deps.prisma,
+          this.#deps.collections,
           { connectionId: this.id, auth },
           target.collection,
           { recordId: target.recordId, filter: target.filter, filterSyntax: "pocketbase" },

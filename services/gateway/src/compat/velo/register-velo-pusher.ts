@@ -13,8 +13,8 @@ import { registerVeloRoutes } from "./velo-routes.ts";
  */
 export async function registerVeloPusher(context: CompatContext): Promise<void> {
   const settings = veloSettingsFrom(parseEnv(veloEnv, context.env).values);
-  const { prisma } = context.gateway.compatDeps();
+  const { prisma, collections } = context.gateway.compatDeps();
   const channels = new VeloChannels(prisma, settings);
   await registerPusher(context, [veloProvider(prisma, channels, settings)]);
-  await registerVeloRoutes(context.app, { prisma, tokens: context.tokens, channels });
+  await registerVeloRoutes(context.app, { collections, tokens: context.tokens, channels });
 }

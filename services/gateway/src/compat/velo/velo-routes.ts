@@ -1,4 +1,4 @@
-import type { PrismaClient } from "@tidings/db";
+import type { CollectionCatalog, CollectionDef } from "@tidings/collections";
 import { TidingsError } from "@tidings/protocol";
 import type { TokenService } from "@tidings/records";
 import type { FastifyInstance, FastifyReply } from "fastify";
@@ -14,7 +14,7 @@ import type { VeloChannels } from "./velo-channels.ts";
 
 /** What Velo's realtime routes are built on. */
 export interface VeloRoutesDeps {
-  prisma: PrismaClient;
+  collections: CollectionCatalog;
   tokens: TokenService;
   channels: VeloChannels;
 }
@@ -61,7 +61,7 @@ export async function registerVeloRoutes(
   app: FastifyInstance,
   deps: VeloRoutesDeps,
 ): Promise<void> {
-  const { prisma, tokens, channels } = deps;
+  const { collections, tokens, channels } = deps;
   await app.register(async (scope) => {
     acceptFormBodies(scope);
     scope.post("/api/realtime/subscribe", async (request, reply) => {
@@ -74,16 +74,16 @@ export async function registerVeloRoutes(
       } catch {
         return unauthenticated(reply);
       }
-      let collection: Awaited<ReturnType<typeof findRealtimeCollection>>;
+      let collection: CollectionDef;
       try {
-        collection = await findRealtimeCollection(prisma, name);
+        collection = (await findRealtimeCollection(collections, name)).def;
       } catch (error) {
         if (!(error instanceof TidingsError)) throw error;
         const problem = error.code === "NOT_FOUND" ? "Collection not found" : error.message;
         return invalid(reply, { collection: [problem] });
       }
       try {
-        await planSubscription(prisma, { connectionId: "velo", auth: user }, collection.id, {
+        await planSubscription(collections, { connectionId: "velo", auth: user }, collection.id, {
           filter,
           filterSyntax: "pocketbase",
         });

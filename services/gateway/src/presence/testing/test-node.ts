@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createMemoryBus } from "@tidings/bus";
+import { CollectionCatalog } from "@tidings/collections";
 import { newId, type PrismaClient } from "@tidings/db";
 import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { createTokenService, type TokenService } from "@tidings/records";
@@ -114,6 +115,7 @@ export async function startTestNode(
       prisma: world.prisma,
       bus: createMemoryBus(),
       tokens: world.tokens,
+      collections: new CollectionCatalog(world.prisma),
       lifecycle: createLifecycle(),
       logger,
       nodeId: `test-${randomBytes(4).toString("hex")}`,
