@@ -55,7 +55,7 @@ export async function startGateway(
   const db = await openDatabase(base.database);
   const bus = createBus(base.bus, app.log);
   await bus.start();
-  const caches = createSharedCaches(db.prisma);
+  const caches = createSharedCaches(db);
   const stopFollowing = followChanges(caches, bus);
   const tokens = createTokenService({ ...base.jwt, secret }, db.prisma, caches.users);
   const node = await createRealtimeNode(

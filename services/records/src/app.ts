@@ -76,7 +76,7 @@ export async function buildApp(
     }
   });
   registerHealthRoutes(app, lifecycle, { database: () => deps.db.ping() });
-  const caches = deps.caches ?? createSharedCaches(deps.db.prisma);
+  const caches = deps.caches ?? createSharedCaches(deps.db);
   const tokens = createTokenService(options.jwt, deps.db.prisma, caches.users);
   await app.register(recordsPlugin, {
     prisma: deps.db.prisma,

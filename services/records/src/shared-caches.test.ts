@@ -27,7 +27,7 @@ describe("shared caches across replicas", () => {
       const bus = createMemoryBus({ prefix: "replicas" }, { broker });
       await bus.start();
       buses.push(bus);
-      const caches = createSharedCaches(db.prisma);
+      const caches = createSharedCaches(db);
       followChanges(caches, bus);
       const app = await buildApp(TEST_APP_OPTIONS, { db, caches });
       apps.push(app);

@@ -1,7 +1,7 @@
 import { CollectionCatalog } from "@tidings/collections";
-import type { PrismaClient, User } from "@tidings/db";
+import type { Database, User } from "@tidings/db";
 import type { ChangeCache, ChangeNotices } from "@tidings/service";
-import { userCache } from "./auth/tokens.ts";
+import { userCache } from "./auth/user-cache.ts";
 
 /**
  * What every request, connection and subscription reads and almost nothing changes: collection
@@ -13,9 +13,9 @@ export interface SharedCaches {
   users: ChangeCache<User>;
 }
 
-/** Caches over `prisma`; they keep nothing until {@link followChanges} is called. */
-export function createSharedCaches(prisma: PrismaClient): SharedCaches {
-  return { collections: new CollectionCatalog(prisma), users: userCache(prisma) };
+/** Caches over the database; they keep nothing until {@link followChanges} is called. */
+export function createSharedCaches(db: Pick<Database, "prisma" | "sql">): SharedCaches {
+  return { collections: new CollectionCatalog(db.prisma), users: userCache(db.sql) };
 }
 
 /**

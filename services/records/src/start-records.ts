@@ -55,7 +55,7 @@ export async function startRecords(
   const secret = await resolveJwtSecret(config.jwt.secret, config.dataDir);
   const db = shared.db ?? (await openDatabase(config.database));
   const lifecycle = createLifecycle();
-  const caches = createSharedCaches(db.prisma);
+  const caches = createSharedCaches(db);
   const app = await buildApp(
     {
       jwt: { ...config.jwt, secret },

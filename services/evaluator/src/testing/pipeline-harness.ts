@@ -77,7 +77,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const redisClients: Redis[] = [];
 
   // Records as startRecords runs it: its caches follow the bus, so its changes are announced.
-  const caches = createSharedCaches(db.prisma);
+  const caches = createSharedCaches(db);
   const app = await buildApp(TEST_APP_OPTIONS, { db, caches });
   const records = await recordsHarness(app, db, TEST_APP_OPTIONS, await testPasswordHash());
   const relayBus = createJetStreamBus(busConfig);

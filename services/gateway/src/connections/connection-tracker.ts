@@ -142,21 +142,20 @@ export class ConnectionTracker {
   }
 
   async #beat(): Promise<void> {
-    const unclosed = [...this.#unclosed];
-    this.#unclosed.clear();
-    // A close that fails again (and is kept for the next beat) must not keep the others stale.
-    const retried =
-      unclosed.length > 0
-        ? this.#close(unclosed).then(
-            () => undefined,
-            (e) => e,
-          )
-        : undefined;
+    // Closes that failed are retried first; failing again (they are kept for the next beat), they
+    // must not keep this node's live connections from being refreshed.
+    let failure: unknown;
+    if (this.#unclosed.size > 0) {
+      const ids = [...this.#unclosed];
+      this.#unclosed.clear();
+      await this.#close(ids).catch((error: unknown) => {
+        failure = error;
+      });
+    }
     await this.#prisma.realtimeConnection.updateMany({
       where: { nodeId: this.#options.nodeId, disconnectedAt: null },
       data: { lastSeenAt: new Date() },
     });
-    const failure = await retried;
     if (failure) throw failure;
   }
 

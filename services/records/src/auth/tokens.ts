@@ -12,6 +12,7 @@ import {
   SignJWT,
 } from "jose";
 import { type AuthUser, toAuthUser } from "./auth-user.ts";
+import { OwnTokenError, verifyHs256 } from "./hs256.ts";
 
 /** How tokens are signed and checked. */
 export interface TokenOptions {
@@ -57,11 +58,8 @@ function unauthorized(message: string, cause?: unknown): TidingsError {
   return new TidingsError("UNAUTHORIZED", message, {}, { cause });
 }
 
-/**
- * The users behind tokens, by id: read on every request and connection, changed rarely. Revoking
- * or changing a user announces it (`users.changed(id)`), so every replica reloads it.
- */
-export function userCache(prisma: PrismaClient): ChangeCache<User> {
+// Users read through Prisma on every check: a cache that is never told to follow changes.
+function uncachedUsers(prisma: PrismaClient): ChangeCache<User> {
   return new ChangeCache<User>({
     topic: "users",
     load: async (id) => (await prisma.user.findUnique({ where: { id } })) ?? undefined,
@@ -83,12 +81,12 @@ const MAX_CHECKED_TOKENS = 10_000;
 
 /**
  * Creates the token service over the users table. `users` is the process's shared cache of
- * users; without one, every check reads the user from the database.
+ * users (see user-cache.ts); without one, every check reads the user from the database.
  */
 export function createTokenService(
   options: TokenOptions,
   prisma: PrismaClient,
-  users: ChangeCache<User> = userCache(prisma),
+  users: ChangeCache<User> = uncachedUsers(prisma),
 ): TokenService {
   const key = new TextEncoder().encode(options.secret);
   const jwks: JWTVerifyGetKey | undefined = options.jwksUrl
@@ -113,8 +111,8 @@ export function createTokenService(
       checked.set(token, known);
       return known;
     }
-    // An expired token reaches jwtVerify again, which says so.
-    const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], typ: "JWT" });
+    // An expired token is checked again, which says so.
+    const payload = verifyHs256(token, key);
     if (
       payload.type !== TOKEN_TYPE ||
       typeof payload.sub !== "string" ||
@@ -122,7 +120,7 @@ export function createTokenService(
     ) {
       throw unauthorized("The token is not an auth token.");
     }
-    const claims = { sub: payload.sub, tk: payload.tk, expiresAt: expiryOf(payload) };
+    const claims = { sub: payload.sub, tk: payload.tk, expiresAt: expiryOf(payload as JWTPayload) };
     // Only tokens valid from now on are kept (one with a future `nbf` is checked again).
     if (payload.nbf === undefined) {
       checked.set(token, claims);
@@ -176,7 +174,10 @@ export function createTokenService(
         // A database that cannot answer says nothing about the token: the request fails as
         // UNAVAILABLE (retry), not UNAUTHORIZED (which tells the client to sign in again).
         if (error instanceof TidingsError || isDatabaseUnavailable(error)) throw error;
-        if (error instanceof joseErrors.JWTExpired)
+        if (
+          error instanceof joseErrors.JWTExpired ||
+          (error instanceof OwnTokenError && error.reason === "expired")
+        )
           throw unauthorized("The token has expired.", error);
         throw unauthorized("The token is invalid.", error);
       }

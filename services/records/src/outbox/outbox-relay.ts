@@ -1,5 +1,5 @@
 import { type Bus, ExpectationFailedError, isRetryable } from "@tidings/bus";
-import type { Database, SqlRunner } from "@tidings/db";
+import { type Database, isDatabaseUnavailable, type SqlRunner } from "@tidings/db";
 import { encodeChangeEvent } from "@tidings/protocol";
 import type { Logger } from "@tidings/service";
 import {
@@ -185,7 +185,8 @@ export function createOutboxRelay(
           await relayWhileLeading(session);
         }
       } catch (error) {
-        const level = isRetryable(error) ? "warn" : "error";
+        // An outage (NATS or the database) only delays events: a warning, not an error.
+        const level = isRetryable(error) || isDatabaseUnavailable(error) ? "warn" : "error";
         logger[level]({ err: error }, "outbox relay: interrupted; rows wait in the outbox");
       } finally {
         if (leading) {
