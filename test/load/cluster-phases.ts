@@ -211,15 +211,16 @@ export async function storm(
 }
 
 /**
- * The gateway kill: clients 0…clients-1 connected, even ones to gateway-1 and odd ones to
- * gateway-2 (clients the storm left connected stay where they fit, the others move), W1 writes,
- * SIGKILL of gateway-1.
+ * The gateway kill: clients 0…clients-1 connected, the first `onKilled` to gateway-1 and the rest
+ * to gateway-2 (clients the storm left connected stay where they fit, the others move), W1 writes,
+ * SIGKILL of gateway-1. One gateway takes over all the killed one's clients and keeps its own.
  */
 export async function kill(
   ctx: PhaseContext,
   bench: BenchCluster,
   plan: {
     clients: number;
+    onKilled: number;
     rate: number;
     seconds: number;
     after: number;
@@ -231,15 +232,17 @@ export async function kill(
   const { fleet } = ctx;
   const specs = specsOf(bench, plan.clients);
   const placed = await fleet.placement("tidings");
+  const onKilled = Math.min(plan.onKilled, plan.clients);
+  const nodeOf = (index: number) => (index < onKilled ? 0 : 1);
   const wrong = ([index, node]: readonly [number, number]) =>
-    index >= plan.clients || node !== index % 2;
+    index >= plan.clients || node !== nodeOf(index);
   await fleet.disconnect(
     "tidings",
     placed.filter(wrong).map(([index]) => index),
   );
   const right = new Set(placed.filter((entry) => !wrong(entry)).map(([index]) => index));
   for (const node of [0, 1]) {
-    const missing = specs.filter((s) => s.index % 2 === node && !right.has(s.index));
+    const missing = specs.filter((s) => nodeOf(s.index) === node && !right.has(s.index));
     const answer = await fleet.connect("tidings", bench.gatewayUrls, missing, {
       concurrency: plan.concurrency,
       node,
@@ -251,7 +254,7 @@ export async function kill(
   await ctx.writer.call("init", { users: bench.users });
   const { step, kill: result } = await gatewayKill(tidingsRig(ctx, bench), {
     clients: plan.clients,
-    onKilled: Math.ceil(plan.clients / 2),
+    onKilled,
     rate: plan.rate,
     seconds: plan.seconds,
     after: plan.after,

@@ -8,8 +8,9 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 
 /** The gateway kill. */
 export interface KillPlan {
-  /** Clients 0…clients-1 are connected: even ones to the gateway killed, odd ones to another. */
+  /** Clients 0…clients-1 are connected, over the gateway killed and another. */
   clients: number;
+  /** How many of them are on the gateway killed. */
   onKilled: number;
   rate: number;
   seconds: number;

@@ -46,8 +46,11 @@ export interface LoadBenchOptions {
   gateways: number;
   /** Connect storm into one gateway (also the memory step); memory is read `settleMs` after. */
   storm: { clients: number; concurrency: number; settleMs: number };
-  /** Gateway kill: clients over 2 gateways, W1 rate, seconds of writes, SIGKILL after. */
-  kill: { clients: number; rate: number; seconds: number; after: number };
+  /**
+   * Gateway kill: clients over 2 gateways, `onKilled` of them on the one killed; W1 rate, seconds
+   * of writes, SIGKILL after.
+   */
+  kill: { clients: number; onKilled: number; rate: number; seconds: number; after: number };
   /** Single-node W1: storages, clients, rates. */
   standalone: { dbs: StandaloneDb[]; clients: number; rates: number[] };
   /** Single-node history: events retained for the second measurement, the first, W1 rate. */

@@ -42,8 +42,8 @@ describe("load bench, short", () => {
 
       expect(report.kills).toHaveLength(1);
       const kill = report.kills[0];
-      expect(kill?.onKilledGateway).toBe(60);
-      expect(kill?.resumed).toBe(60);
+      expect(kill?.onKilledGateway).toBe(80);
+      expect(kill?.resumed).toBe(80);
       expect(kill?.resumeSeconds.max).toBeGreaterThan(0);
       expect(killed?.deliveries.received).toBeGreaterThan(0);
 

@@ -7,7 +7,7 @@
 //     [--broadcast 20000,100000] [--seconds 10] [--workers 4] [--concurrency 200]
 //     [--records 1 --evaluators 1 --gateways 1]
 //     [--storm 10000 --storm-concurrency 1000]
-//     [--kill-clients 10000 --kill-rate 100 --kill-seconds 20 --kill-after 5]
+//     [--kill-clients 12000 --kill-on-killed 10000 --kill-rate 100 --kill-seconds 20 --kill-after 5]
 //     [--standalone pg,pglite --standalone-clients 3000 --standalone-rates 100,300]
 //     [--history 1000000 --history-short 1000 --history-rate 200 --history-db pglite]
 //     [--shared-servers] [--env NAME=VALUE …] [--cpu-prof DIR] [--out DIR]
@@ -33,7 +33,8 @@ const FULL = {
   gateways: "1",
   storm: "10000",
   "storm-concurrency": "1000",
-  "kill-clients": "10000",
+  "kill-clients": "12000",
+  "kill-on-killed": "10000",
   "kill-rate": "100",
   "kill-seconds": "20",
   "kill-after": "5",
@@ -58,6 +59,7 @@ const QUICK: typeof FULL = {
   storm: "200",
   "storm-concurrency": "100",
   "kill-clients": "200",
+  "kill-on-killed": "150",
   "kill-rate": "40",
   "kill-seconds": "6",
   "kill-after": "2",
@@ -152,6 +154,7 @@ const report = await runLoadBench({
   },
   kill: {
     clients: whole("kill-clients"),
+    onKilled: whole("kill-on-killed"),
     rate: positive("kill-rate"),
     seconds: positive("kill-seconds"),
     after: positive("kill-after"),

@@ -19,7 +19,7 @@ export const base: Omit<LoadBenchOptions, "steps"> = {
   evaluators: 1,
   gateways: 2,
   storm: { clients: 120, concurrency: 60, settleMs: 500 },
-  kill: { clients: 120, rate: 30, seconds: 4, after: 1 },
+  kill: { clients: 120, onKilled: 80, rate: 30, seconds: 4, after: 1 },
   standalone: { dbs: ["pglite"], clients: 60, rates: [40] },
   history: { events: 2_500, short: 500, rate: 40, dbs: ["pglite"] },
   ownServers: true,

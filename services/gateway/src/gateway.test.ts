@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createMemoryBus } from "@tidings/bus";
 import { CollectionCatalog } from "@tidings/collections";
-import type { PrismaClient } from "@tidings/db";
+import type { SqlClient } from "@tidings/db";
 import type { TokenService } from "@tidings/records";
 import { createLifecycle, createLogger } from "@tidings/service";
 import { eventually, pause } from "@tidings/testing";
@@ -28,7 +28,7 @@ function gate() {
 }
 
 /** A gateway node on `world`, with its token checks and database calls as given. */
-async function startNode(world: TestWorld, tokens: TokenService, prisma: PrismaClient) {
+async function startNode(world: TestWorld, tokens: TokenService, sql: SqlClient) {
   const http = createServer();
   const sockets = createSocketServer(http, DEFAULT_GATEWAY_CONFIG, createLogger("silent"), "*");
   const bus = createMemoryBus();
@@ -36,7 +36,8 @@ async function startNode(world: TestWorld, tokens: TokenService, prisma: PrismaC
   const gateway = createGateway(
     {
       io: sockets.io,
-      prisma,
+      prisma: world.prisma,
+      sql,
       bus,
       tokens,
       collections: new CollectionCatalog(world.prisma),
@@ -78,7 +79,7 @@ describe("gateway connections", () => {
         return world.tokens.verify(token);
       },
     };
-    await using node = await startNode(world, tokens, world.prisma);
+    await using node = await startNode(world, tokens, world.sql);
     const client = node.client(user.token);
     await checking.reached;
     client.close();
@@ -92,17 +93,13 @@ describe("gateway connections", () => {
     const user = await world.user();
     const inserting = gate();
     // The database holds the connection's insert, as it would under load.
-    const prisma = new Proxy(world.prisma, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target);
-        if (property !== "$executeRawUnsafe") return value.bind?.(target) ?? value;
-        return async (sql: string, ...params: unknown[]) => {
-          if (sql.includes("INSERT INTO realtime_connections")) await inserting.wait();
-          return target.$executeRawUnsafe(sql, ...params);
-        };
+    const sql: SqlClient = {
+      async query(text, params) {
+        if (text.includes("INSERT INTO realtime_connections")) await inserting.wait();
+        return world.sql.query(text, params);
       },
-    });
-    await using node = await startNode(world, world.tokens, prisma);
+    };
+    await using node = await startNode(world, world.tokens, sql);
     const client = node.client(user.token);
     await inserting.reached;
     client.close();

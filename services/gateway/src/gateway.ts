@@ -1,6 +1,6 @@
 import type { Bus } from "@tidings/bus";
 import type { CollectionCatalog } from "@tidings/collections";
-import type { PrismaClient } from "@tidings/db";
+import type { PrismaClient, SqlClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import type { TokenService } from "@tidings/records";
 import type { Lifecycle, Logger } from "@tidings/service";
@@ -22,6 +22,8 @@ import { SubscriptionStore } from "./subscriptions/subscription-store.ts";
 export interface GatewayDeps {
   io: GatewayServer;
   prisma: PrismaClient;
+  /** Raw statements on the same connections, for the per-connection hot path. */
+  sql: SqlClient;
   bus: Bus;
   tokens: TokenService;
   /** Collection definitions and compiled rules, cached and kept current by the bus. */
@@ -59,11 +61,11 @@ function connectError(error: unknown): Error {
 
 /** Wires the realtime protocol onto `deps.io`. */
 export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway {
-  const { io, prisma, bus, tokens, logger } = deps;
-  const store = new SubscriptionStore(prisma, bus);
+  const { io, prisma, sql, bus, tokens, logger } = deps;
+  const store = new SubscriptionStore(sql, bus);
   const history = new EventHistory(bus);
   const connections = new ConnectionTracker(
-    prisma,
+    { prisma, sql },
     store,
     {
       nodeId: deps.nodeId,
@@ -118,12 +120,13 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       // A client gone during the handshake never connects, so it never disconnects either: it gets
       // no row, or its row is closed here. Past this check the socket connects (Socket.IO checks
       // the transport again on the next tick, before any I/O could close it).
-      const gone = new TidingsError("UNAVAILABLE", "The connection closed during the handshake.");
-      if (socket.conn.readyState !== "open") throw gone;
+      const gone = () =>
+        new TidingsError("UNAVAILABLE", "The connection closed during the handshake.");
+      if (socket.conn.readyState !== "open") throw gone();
       await connections.open(socket.id, verified?.user.id ?? null, "socket.io");
       if (socket.conn.readyState !== "open") {
         closeConnection(socket.id);
-        throw gone;
+        throw gone();
       }
       next();
     } catch (error) {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Bus } from "@tidings/bus";
 import type { CollectionCatalog } from "@tidings/collections";
-import type { PrismaClient } from "@tidings/db";
+import type { PrismaClient, SqlClient } from "@tidings/db";
 import type { TokenService } from "@tidings/records";
 import type { CorsOrigins, Lifecycle, Logger, ShutdownStep } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
@@ -36,6 +36,7 @@ export async function createRealtimeNode(
   app: FastifyInstance,
   deps: {
     prisma: PrismaClient;
+    sql: SqlClient;
     bus: Bus;
     tokens: TokenService;
     /** The process's collection catalog, already following the bus. */
@@ -53,6 +54,7 @@ export async function createRealtimeNode(
     {
       io,
       prisma: deps.prisma,
+      sql: deps.sql,
       bus: deps.bus,
       tokens: deps.tokens,
       collections: deps.collections,

@@ -62,6 +62,7 @@ export async function startGateway(
     app,
     {
       prisma: db.prisma,
+      sql: db.sql,
       bus,
       tokens,
       collections: caches.collections,

@@ -64,6 +64,7 @@ export async function startStandalone(
     records.app,
     {
       prisma: db.prisma,
+      sql: db.sql,
       bus,
       tokens,
       collections: records.caches.collections,

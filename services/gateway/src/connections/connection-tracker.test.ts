@@ -1,5 +1,5 @@
 import { createMemoryBus } from "@tidings/bus";
-import type { PrismaClient } from "@tidings/db";
+import type { SqlClient } from "@tidings/db";
 import { openTestDatabase, type TestBackend, type TestDatabase } from "@tidings/db/testing";
 import { createLogger } from "@tidings/service";
 import { eventually } from "@tidings/testing";
@@ -11,13 +11,10 @@ const logger = createLogger("silent");
 
 describe.each<TestBackend>(["postgres", "pglite"])("ConnectionTracker on %s", (backend) => {
   let db: TestDatabase;
-  const tracker = (
-    options: Partial<ConnectionTrackerOptions> = {},
-    prisma: PrismaClient = db.prisma,
-  ) =>
+  const tracker = (options: Partial<ConnectionTrackerOptions> = {}, sql: SqlClient = db.sql) =>
     new ConnectionTracker(
-      prisma,
-      new SubscriptionStore(prisma, createMemoryBus()),
+      { prisma: db.prisma, sql },
+      new SubscriptionStore(sql, createMemoryBus()),
       {
         nodeId: "here",
         graceMs: 60_000,
@@ -84,17 +81,13 @@ describe.each<TestBackend>(["postgres", "pglite"])("ConnectionTracker on %s", (b
   it("heartbeat - refreshes this node's open connections only, and retries a close that failed", async () => {
     let failCloses = 1;
     // The database refuses the first close, as during a brief outage.
-    const flaky = new Proxy(db.prisma, {
-      get(target, property) {
-        const value = Reflect.get(target, property, target);
-        if (property !== "$executeRawUnsafe") return value.bind?.(target) ?? value;
-        return (sql: string, ...params: unknown[]) => {
-          if (sql.includes("disconnected_at =") && failCloses-- > 0)
-            return Promise.reject(new Error("database down"));
-          return target.$executeRawUnsafe(sql, ...params);
-        };
+    const flaky: SqlClient = {
+      query(text, params) {
+        if (text.includes("disconnected_at =") && failCloses-- > 0)
+          return Promise.reject(new Error("database down"));
+        return db.sql.query(text, params);
       },
-    });
+    };
     const connections = tracker({ heartbeatMs: 100 }, flaky);
     await Promise.all(["open", "closing"].map((id) => connections.open(id, "u1", "socket.io")));
     const old = new Date(Date.now() - 60_000);

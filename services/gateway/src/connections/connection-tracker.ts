@@ -1,8 +1,8 @@
-import type { PrismaClient } from "@tidings/db";
+import type { Database } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import { Batcher, type Logger } from "@tidings/service";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.ts";
-import { insertConnections, liveConnections, markClosed } from "./connection-rows.ts";
+import { admitConnections, liveConnections, markClosed, type Opening } from "./connection-rows.ts";
 
 /** Timings of connection bookkeeping. */
 export interface ConnectionTrackerOptions {
@@ -15,23 +15,20 @@ export interface ConnectionTrackerOptions {
   maxConnectionsPerUser: number;
 }
 
-interface Opening {
-  id: string;
-  userId: string | null;
-  protocol: string;
-}
+/** The database a tracker writes to: Prisma for the occasional, the driver for the hot path. */
+export type TrackerDb = Pick<Database, "prisma" | "sql">;
 
 /**
  * Keeps the realtime_connections table true: a row per live connection, refreshed by its node's
  * heartbeat. Any node's janitor removes connections closed longer than the grace period, and those
  * of nodes that stopped beating (killed), with their subscriptions.
  *
- * Opens and closes that arrive together are written together (group commit): one grouped count
- * for the per-user limit and one multi-row insert per batch of connections, one update per batch
- * of closes. The node keeps nothing per connection: its heartbeat refreshes its rows by node id.
+ * Opens and closes that arrive together are written together (group commit): one statement
+ * admits a batch of connections against the per-user limit and inserts them, one update marks a
+ * batch of closes. The node keeps nothing per connection: its heartbeat refreshes its rows by node id.
  */
 export class ConnectionTracker {
-  readonly #prisma: PrismaClient;
+  readonly #db: TrackerDb;
   readonly #store: SubscriptionStore;
   readonly #options: ConnectionTrackerOptions;
   readonly #logger: Logger;
@@ -42,12 +39,12 @@ export class ConnectionTracker {
   #timers: NodeJS.Timeout[] = [];
 
   constructor(
-    prisma: PrismaClient,
+    db: TrackerDb,
     store: SubscriptionStore,
     options: ConnectionTrackerOptions,
     logger: Logger,
   ) {
-    this.#prisma = prisma;
+    this.#db = db;
     this.#store = store;
     this.#options = options;
     this.#logger = logger;
@@ -64,22 +61,14 @@ export class ConnectionTracker {
   }
 
   // Admits the batch in order against each user's live connections cluster-wide, the batch's own
-  // earlier ones included, then inserts the admitted rows at once.
+  // earlier ones included, and inserts the admitted rows, in one statement.
   async #open(items: Opening[]): Promise<(true | Error)[]> {
-    const users = items.flatMap((item) => (item.userId === null ? [] : [item.userId]));
-    const live = await this.#liveCounts(users);
-    const outcomes = items.map((item): true | Error => {
-      if (item.userId === null) return true;
-      const count = live.get(item.userId) ?? 0;
-      if (count >= this.#options.maxConnectionsPerUser) return this.#overLimit();
-      live.set(item.userId, count + 1);
-      return true;
+    const admitted = await admitConnections(this.#db.sql, items, {
+      nodeId: this.#options.nodeId,
+      seenAfter: this.#seenAfter(),
+      maxPerUser: this.#options.maxConnectionsPerUser,
     });
-    const rows = items
-      .filter((_, i) => outcomes[i] === true)
-      .map(({ id, userId, protocol }) => ({ id, userId, protocol, nodeId: this.#options.nodeId }));
-    if (rows.length > 0) await insertConnections(this.#prisma, rows);
-    return outcomes;
+    return items.map((item) => (admitted.has(item.id) ? true : this.#overLimit()));
   }
 
   #overLimit(): TidingsError {
@@ -89,18 +78,16 @@ export class ConnectionTracker {
     );
   }
 
-  // Live connections per user, cluster-wide (a dead node's stop counting once stale).
-  async #liveCounts(userIds: string[]): Promise<Map<string, number>> {
-    if (userIds.length === 0) return new Map();
-    const seenAfter = new Date(Date.now() - this.#staleAfterMs);
-    return liveConnections(this.#prisma, [...new Set(userIds)], seenAfter);
+  // Connections last seen before this belong to a dead node and no longer count.
+  #seenAfter(): Date {
+    return new Date(Date.now() - this.#staleAfterMs);
   }
 
   /** An anonymous connection signed in: it now counts against the user's limit. */
   async signIn(id: string, userId: string): Promise<void> {
-    const live = await this.#liveCounts([userId]);
-    if ((live.get(userId) ?? 0) >= this.#options.maxConnectionsPerUser) throw this.#overLimit();
-    await this.#prisma.realtimeConnection.updateMany({ where: { id }, data: { userId } });
+    const live = await liveConnections(this.#db.sql, userId, this.#seenAfter());
+    if (live >= this.#options.maxConnectionsPerUser) throw this.#overLimit();
+    await this.#db.prisma.realtimeConnection.updateMany({ where: { id }, data: { userId } });
   }
 
   /** Marks a connection closed; its subscriptions go after the grace period. */
@@ -110,7 +97,7 @@ export class ConnectionTracker {
 
   async #close(ids: string[]): Promise<true[]> {
     try {
-      await markClosed(this.#prisma, ids, new Date());
+      await markClosed(this.#db.sql, ids, new Date());
     } catch (error) {
       // Left open, the row would keep being refreshed and count against its user's limit.
       for (const id of ids) this.#unclosed.add(id);
@@ -121,7 +108,7 @@ export class ConnectionTracker {
 
   /** Removes stale connections and their subscriptions now; returns how many connections went. */
   async sweep(now = Date.now()): Promise<number> {
-    const stale = await this.#prisma.realtimeConnection.findMany({
+    const stale = await this.#db.prisma.realtimeConnection.findMany({
       where: {
         OR: [
           { disconnectedAt: { lt: new Date(now - this.#options.graceMs) } },
@@ -135,7 +122,7 @@ export class ConnectionTracker {
     await this.#store.remove(
       stale.flatMap((connection) => connection.subscriptions.map((s) => s.id)),
     );
-    await this.#prisma.realtimeConnection.deleteMany({
+    await this.#db.prisma.realtimeConnection.deleteMany({
       where: { id: { in: stale.map((c) => c.id) } },
     });
     return stale.length;
@@ -152,7 +139,7 @@ export class ConnectionTracker {
         failure = error;
       });
     }
-    await this.#prisma.realtimeConnection.updateMany({
+    await this.#db.prisma.realtimeConnection.updateMany({
       where: { nodeId: this.#options.nodeId, disconnectedAt: null },
       data: { lastSeenAt: new Date() },
     });

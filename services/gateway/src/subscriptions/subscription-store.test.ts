@@ -63,7 +63,7 @@ describe.each<TestBackend>(["postgres", "pglite"])("SubscriptionStore on %s", (b
   afterEach(() => bus.stop());
 
   it("add - concurrent subscriptions are stored in one batch and announced in one addMany delta", async () => {
-    const store = new SubscriptionStore(db.prisma, bus);
+    const store = new SubscriptionStore(db.sql, bus);
     const specs = Array.from({ length: 20 }, () => spec());
     await Promise.all(specs.map((s) => store.add(s, "u1")));
     const rows = await db.prisma.realtimeSubscription.findMany({ orderBy: { id: "asc" } });
@@ -76,7 +76,7 @@ describe.each<TestBackend>(["postgres", "pglite"])("SubscriptionStore on %s", (b
   });
 
   it("add - a subscription that cannot be stored fails alone; the others are stored and announced", async () => {
-    const store = new SubscriptionStore(db.prisma, bus);
+    const store = new SubscriptionStore(db.sql, bus);
     const good = [spec(), spec()];
     const orphan = spec("no-such-connection");
     const answers = await Promise.allSettled([...good, orphan].map((s) => store.add(s, null)));
@@ -87,7 +87,7 @@ describe.each<TestBackend>(["postgres", "pglite"])("SubscriptionStore on %s", (b
 
   it("add - when the announcement fails, nothing stays stored and every caller gets UNAVAILABLE", async () => {
     const store = new SubscriptionStore(
-      db.prisma,
+      db.sql,
       failingPublishes(bus, () => true),
     );
     const answers = await Promise.allSettled([spec(), spec()].map((s) => store.add(s, null)));
@@ -102,7 +102,7 @@ describe.each<TestBackend>(["postgres", "pglite"])("SubscriptionStore on %s", (b
 
   it("add - a batch announced only in part is taken back from the evaluators as well", async () => {
     const store = new SubscriptionStore(
-      db.prisma,
+      db.sql,
       failingPublishes(bus, (call) => call === 2),
     );
     // Large enough to be announced in more than one delta; only the first is published.
@@ -117,7 +117,7 @@ describe.each<TestBackend>(["postgres", "pglite"])("SubscriptionStore on %s", (b
   });
 
   it("remove - concurrent removals are deleted and announced together", async () => {
-    const store = new SubscriptionStore(db.prisma, bus);
+    const store = new SubscriptionStore(db.sql, bus);
     const specs = Array.from({ length: 6 }, () => spec());
     await Promise.all(specs.map((s) => store.add(s, null)));
     await Promise.all(specs.slice(0, 4).map((s) => store.remove([s.id])));

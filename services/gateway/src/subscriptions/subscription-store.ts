@@ -1,5 +1,5 @@
 import type { Bus } from "@tidings/bus";
-import type { PrismaClient } from "@tidings/db";
+import type { SqlClient } from "@tidings/db";
 import {
   encodeAddDeltas,
   encodeSubscriptionDelta,
@@ -35,7 +35,7 @@ const unavailable = (cause: unknown) =>
  * storm of subscribes costs a few round trips per batch instead of two per subscription.
  */
 export class SubscriptionStore {
-  readonly #prisma: PrismaClient;
+  readonly #sql: SqlClient;
   readonly #bus: Bus;
   readonly #adds = new Batcher<SubscriptionRow, true>((items) => this.#store(items), {
     maxItems: 500,
@@ -45,8 +45,8 @@ export class SubscriptionStore {
     return batches.map(() => true);
   });
 
-  constructor(prisma: PrismaClient, bus: Bus) {
-    this.#prisma = prisma;
+  constructor(sql: SqlClient, bus: Bus) {
+    this.#sql = sql;
     this.#bus = bus;
   }
 
@@ -73,7 +73,7 @@ export class SubscriptionStore {
     if (!failure) return outcomes;
     // Some evaluators may have the part that was announced: undo it in both places.
     const ids = stored.map((spec) => spec.id);
-    await deleteSubscriptions(this.#prisma, ids);
+    await deleteSubscriptions(this.#sql, ids);
     if (published.some((result) => result.status === "fulfilled"))
       await this.#announceRemoval(ids).catch(() => {});
     throw unavailable(failure.reason);
@@ -83,12 +83,12 @@ export class SubscriptionStore {
   // meanwhile) fails alone.
   async #insert(rows: SubscriptionRow[]): Promise<(true | Error)[]> {
     try {
-      await insertSubscriptions(this.#prisma, rows);
+      await insertSubscriptions(this.#sql, rows);
       return rows.map(() => true);
     } catch (error) {
       if (rows.length === 1) return [error instanceof Error ? error : new Error(String(error))];
       const single = await Promise.allSettled(
-        rows.map((row) => insertSubscriptions(this.#prisma, [row])),
+        rows.map((row) => insertSubscriptions(this.#sql, [row])),
       );
       return single.map((result) =>
         result.status === "fulfilled"
@@ -101,7 +101,7 @@ export class SubscriptionStore {
   }
 
   async #forget(ids: string[]): Promise<void> {
-    await deleteSubscriptions(this.#prisma, ids);
+    await deleteSubscriptions(this.#sql, ids);
     await this.#announceRemoval(ids);
   }
 

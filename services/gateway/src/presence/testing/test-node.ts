@@ -3,7 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createMemoryBus } from "@tidings/bus";
 import { CollectionCatalog } from "@tidings/collections";
-import { newId, type PrismaClient } from "@tidings/db";
+import { newId, type PrismaClient, type SqlClient } from "@tidings/db";
 import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { createTokenService, type TokenService } from "@tidings/records";
 import { createLifecycle, createLogger } from "@tidings/service";
@@ -36,6 +36,7 @@ const logger = createLogger("silent");
 /** What the nodes of one test file share: a database with users, and their tokens. */
 export interface TestWorld extends AsyncDisposable {
   prisma: PrismaClient;
+  sql: SqlClient;
   tokens: TokenService;
   /** A new user and a token for it. */
   user(role?: "user" | "superuser"): Promise<{ id: string; token: string }>;
@@ -47,6 +48,7 @@ export async function openTestWorld(): Promise<TestWorld> {
   const tokens = createTokenService({ secret: "s".repeat(32), ttlSeconds: 3_600 }, db.prisma);
   return {
     prisma: db.prisma,
+    sql: db.sql,
     tokens,
     async user(role = "user") {
       const id = newId();
@@ -113,6 +115,7 @@ export async function startTestNode(
     {
       io,
       prisma: world.prisma,
+      sql: world.sql,
       bus: createMemoryBus(),
       tokens: world.tokens,
       collections: new CollectionCatalog(world.prisma),
