@@ -50,6 +50,35 @@ describe("Batcher", () => {
     expect(gated.batches).toEqual([[1, 2]]);
   });
 
+  it("minIntervalMs: flushes start at least that far apart, and an idle batcher flushes at once", async () => {
+    const starts: number[] = [];
+    const batches: number[][] = [];
+    const batcher = new Batcher(
+      async (items: number[]) => {
+        starts.push(Date.now());
+        batches.push(items);
+        return items;
+      },
+      { minIntervalMs: 60 },
+    );
+    const submitted = Date.now();
+    await batcher.submit(1);
+    expect(starts[0]! - submitted).toBeLessThan(40);
+    // Items arriving one by one right after a flush wait for the interval, and go together.
+    const later = [2, 3, 4].map(async (n, i) => {
+      await new Promise((resolve) => setTimeout(resolve, i * 5));
+      return batcher.submit(n);
+    });
+    expect(await Promise.all(later)).toEqual([2, 3, 4]);
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    expect(starts[1]! - starts[0]!).toBeGreaterThanOrEqual(59);
+    // Long after the last flush, an item goes at once again.
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    const alone = Date.now();
+    await batcher.submit(5);
+    expect(starts[2]! - alone).toBeLessThan(40);
+  });
+
   it("takes at most maxItems per flush", async () => {
     const batches: number[][] = [];
     const batcher = new Batcher(

@@ -32,7 +32,11 @@ export class ConnectionTracker {
   readonly #store: SubscriptionStore;
   readonly #options: ConnectionTrackerOptions;
   readonly #logger: Logger;
-  readonly #opens = new Batcher<Opening, true>((items) => this.#open(items), { maxItems: 500 });
+  // In a storm of connections, flushes at most every 10 ms: a round trip costs more than its rows.
+  readonly #opens = new Batcher<Opening, true>((items) => this.#open(items), {
+    maxItems: 500,
+    minIntervalMs: 10,
+  });
   readonly #closes = new Batcher<string, true>((ids) => this.#close(ids), { maxItems: 5_000 });
   /** Closed connections whose row could not be marked closed yet: retried with the heartbeat. */
   readonly #unclosed = new Set<string>();

@@ -32,7 +32,8 @@ export class EventHistory {
     this.#bus = bus;
     this.#sharedSpan = options.sharedSpan ?? 10_000;
     this.#recent = new RecentEvents(bus, { maxEvents: this.#sharedSpan });
-    this.#info = coalesce(() => bus.info("events"));
+    // Read for every subscribe: in a storm, at most every 10 ms.
+    this.#info = coalesce(() => bus.info("events"), { minIntervalMs: 10 });
   }
 
   /** The stream's last seq, read after the call. */

@@ -64,10 +64,14 @@ export function createSocketServer(
   return {
     io,
     // Commands on one connection run in order: once PING answers, earlier SSUBSCRIBEs are active.
-    // One PING serves every caller waiting at the same time (each gets one sent after it asked).
-    roomsReady: coalesce(async () => {
-      await sub.ping();
-    }),
+    // One PING serves every caller waiting at the same time (each gets one sent after it asked);
+    // in a storm of subscribes, at most every 10 ms.
+    roomsReady: coalesce(
+      async () => {
+        await sub.ping();
+      },
+      { minIntervalMs: 10 },
+    ),
     redis: pub,
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()));

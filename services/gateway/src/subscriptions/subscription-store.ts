@@ -37,8 +37,10 @@ const unavailable = (cause: unknown) =>
 export class SubscriptionStore {
   readonly #sql: SqlClient;
   readonly #bus: Bus;
+  // In a storm of subscribes, flushes at most every 10 ms: a round trip costs more than its rows.
   readonly #adds = new Batcher<SubscriptionRow, true>((items) => this.#store(items), {
     maxItems: 500,
+    minIntervalMs: 10,
   });
   readonly #removes = new Batcher<string[], true>(async (batches) => {
     await this.#forget(batches.flat());
