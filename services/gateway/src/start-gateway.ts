@@ -21,11 +21,13 @@ import type { Gateway } from "./gateway.ts";
 import { createRealtimeNode } from "./realtime-node.ts";
 
 /**
- * The accept queue to listen with. A node that dies sends its clients to the others all at once;
- * beyond Node's default queue (511) the connections are dropped, retried by TCP and reset after
- * about 15 s. The kernel caps it at `net.core.somaxconn`.
+ * The accept queue to listen with. A node that dies sends its clients to the others all at once
+ * (10,000 within about a second); beyond the queue their SYNs are dropped and retried by TCP after
+ * 1, 3, 7 and 15 s, which is what the last of them wait for. The kernel caps it at
+ * `net.core.somaxconn` (4,096 on recent kernels): raise that too where one gateway may take over
+ * thousands of clients (docs/deploy.md).
  */
-export const LISTEN_BACKLOG = 4_096;
+export const LISTEN_BACKLOG = 16_384;
 
 /** A running gateway process. */
 export interface RunningGateway {
