@@ -30,6 +30,15 @@ describe("loadConfig", () => {
     expect(config.database).toEqual({ url: "postgres://127.0.0.1/x", poolSize: 10 });
   });
 
+  it("serves gRPC next to the HTTP port unless told otherwise", () => {
+    expect(loadConfig({ TIDINGS_PORT: "9000" }).grpcPort).toBe(9001);
+    expect(loadConfig({ TIDINGS_PORT: "0" }).grpcPort).toBe(0);
+    expect(loadConfig({ TIDINGS_PORT: "9000", TIDINGS_GRPC_PORT: "7000" }).grpcPort).toBe(7000);
+    expect(() => loadConfig({ TIDINGS_PORT: "65535" })).toThrow(
+      /TIDINGS_GRPC_PORT: set it \(TIDINGS_PORT \+ 1/,
+    );
+  });
+
   it("names each bad variable", () => {
     const read = () =>
       loadConfig({

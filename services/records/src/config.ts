@@ -40,8 +40,8 @@ export const recordsEnv = {
   TIDINGS_BODY_LIMIT: envValue.int(1_048_576, 1_024, 104_857_600),
   /** Requests per minute per client address on the auth endpoints. */
   TIDINGS_AUTH_RATE_LIMIT: envValue.int(30, 1, 100_000),
-  /** Port of the internal gRPC publish API (tidings.v1.Publisher), on TIDINGS_HOST. */
-  TIDINGS_GRPC_PORT: envValue.port(8091),
+  /** Port of the internal gRPC publish API (tidings.v1.Publisher), on TIDINGS_HOST. Unset: TIDINGS_PORT + 1 (0 when TIDINGS_PORT is 0). */
+  TIDINGS_GRPC_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** Comma-separated tokens (32+ characters each) of the services allowed to publish events. Unset: the internal API refuses every request. */
   TIDINGS_SERVICE_TOKENS: envValue
     .list()
@@ -109,12 +109,16 @@ export function loadConfig(
       "TIDINGS_JWT_JWKS_URL: required when TIDINGS_JWT_ISSUER or TIDINGS_JWT_AUDIENCE is set",
     );
   }
+  // Derived from the HTTP port, so a second instance on another TIDINGS_PORT needs nothing more.
+  const grpcPort = v.TIDINGS_GRPC_PORT ?? (v.TIDINGS_PORT === 0 ? 0 : v.TIDINGS_PORT + 1);
+  if (grpcPort > 65_535)
+    problems.push("TIDINGS_GRPC_PORT: set it (TIDINGS_PORT + 1, its default, is not a port)");
   if (problems.length > 0)
     throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   return {
     port: v.TIDINGS_PORT,
     host: v.TIDINGS_HOST,
-    grpcPort: v.TIDINGS_GRPC_PORT,
+    grpcPort,
     serviceTokens: v.TIDINGS_SERVICE_TOKENS ?? [],
     database: v.TIDINGS_DATABASE_URL
       ? { url: v.TIDINGS_DATABASE_URL, poolSize: v.TIDINGS_DATABASE_POOL_SIZE }

@@ -134,7 +134,7 @@ export async function startPublishGrpc(
         error
           ? reject(
               new Error(
-                `TIDINGS_GRPC_PORT: cannot serve gRPC on ${host}:${options.port} (${error.message})`,
+                `TIDINGS_GRPC_PORT: cannot serve gRPC on ${host}:${options.port} (${error.message}); set TIDINGS_GRPC_PORT to a free port, or 0 for any`,
                 { cause: error },
               ),
             )
