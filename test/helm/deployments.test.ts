@@ -49,7 +49,7 @@ describe("deployments", () => {
     expect(container.args).toEqual([entry]);
     expect(existsSync(new URL(entry, ROOT))).toBe(true);
     expect(localEntryPoints()[component]).toBe(entry);
-    expect(startScript(component)).toBe("tsx src/main.ts");
+    expect(startScript(component)).toBe("exec node --import tsx src/main.ts");
   });
 
   it.each([

@@ -118,8 +118,9 @@ describe("deploy/docker/Dockerfile", () => {
     expect(image.find((i) => i.keyword === "ENTRYPOINT")?.args).toBe('["node", "--import", "tsx"]');
     const command = JSON.parse(image.find((i) => i.keyword === "CMD")?.args ?? "[]");
     expect(command).toEqual(["services/standalone/src/main.ts"]);
+    // `npm start` runs the same command, replacing its shell, so npm's child is the server.
     expect(JSON.parse(read("services/standalone/package.json")).scripts.start).toBe(
-      "tsx src/main.ts",
+      "exec node --import tsx src/main.ts",
     );
   });
 

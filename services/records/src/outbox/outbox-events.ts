@@ -20,14 +20,15 @@ export interface OutboxRow {
 
 /**
  * One round trip per relay round: marks the rows the previous round published ($2) as sent, and
- * selects the next unsent rows ($1 at most), oldest first, with the current version of each row's
- * collection (evaluators reload a definition older than that). The marking is not visible to the
+ * selects the next unsent rows above seq $3 ($1 at most; see ScanFloor), oldest first, with the
+ * current version of each row's collection (evaluators reload a definition older than that). The marking is not visible to the
  * SELECT of the same statement, hence the rows just marked are left out explicitly.
  */
 export const MARK_AND_SELECT_UNSENT = `WITH marked AS (UPDATE outbox SET sent_at = now() WHERE seq = ANY($2::bigint[]) RETURNING seq)
   SELECT o.seq, o.collection_id, o.collection_name, o.action, o.record, o.old_record, o.socket_id, o.at, c.updated AS rules_version
   FROM outbox o LEFT JOIN collections c ON c.id = o.collection_id
-  WHERE o.sent_at IS NULL AND NOT (o.seq = ANY($2::bigint[])) ORDER BY o.seq LIMIT $1`;
+  WHERE o.sent_at IS NULL AND o.seq > $3 AND NOT (o.seq = ANY($2::bigint[]))
+  ORDER BY o.seq LIMIT $1`;
 
 /**
  * The event's id, also its de-duplication id on the bus: the database instance keeps ids unique

@@ -125,6 +125,47 @@ describe("outbox relay on PostgreSQL and JetStream", () => {
   afterAll(() => db?.close());
   beforeEach(() => db.reset());
 
+  it("a row whose transaction commits after later rows were relayed, and after the lookback, still goes out once", async () => {
+    const bus = createMemoryBus({ prefix: `relay_${newId(6)}` });
+    await bus.start();
+    const relay = createOutboxRelay(
+      { db, bus, logger: silent },
+      { ...FAST, lookbackMs: 50, fullScanMs: 1_000 },
+    );
+    const late = await db.openSession();
+    try {
+      // The late row draws its seq first, then waits uncommitted while later rows go out.
+      await late.exec("BEGIN");
+      await late.query(
+        `INSERT INTO outbox (collection_id, collection_name, action, record_id, record)
+         VALUES ('posts', 'posts', 'created', 'late', $1::jsonb)`,
+        [
+          JSON.stringify({
+            id: "late",
+            collectionId: "posts",
+            collectionName: "posts",
+            created: "x",
+            updated: "x",
+            n: 99,
+          }),
+        ],
+      );
+      await relay.start();
+      await writeEvents(db, "posts", 3);
+      await eventually(async () => expect(numbers(await stored(bus))).toEqual([0, 1, 2]));
+      // Past the lookback, rounds read only above the rows already seen; the late row is below.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await writeEvents(db, "posts", 1, 3);
+      await eventually(async () => expect(numbers(await stored(bus))).toEqual([0, 1, 2, 3]));
+      await late.exec("COMMIT");
+      await eventually(async () => expect(numbers(await stored(bus))).toEqual([0, 1, 2, 3, 99]));
+    } finally {
+      await late.close();
+      await relay.stop();
+      await bus.stop();
+    }
+  });
+
   it("two replicas: one relays at a time, the other takes over when it stops; nothing twice, nothing reordered", async () => {
     await using nats = await withNats();
     const buses = [0, 1].map(() => createJetStreamBus({ servers: nats.url, prefix: nats.prefix }));

@@ -5,7 +5,9 @@ import { relationsExist } from "./record-statements.ts";
 import { SqlParams } from "./sql-params.ts";
 
 // An update or delete in ONE statement, the rule judged by PostgreSQL on the locked row: read,
-// check, write and outbox row in a single round trip. When it writes nothing (no such record, the
+// check, write and outbox row in a single round trip. The write names the row by its whole key
+// (collection and id as parameters), not only through the locked row: joined only on `old.id`, a
+// plan made while the collection was small read every record of the collection to find it. When it writes nothing (no such record, the
 // rule or a required field refuses, a relation points to nothing), the caller falls back to the
 // read-then-write path, which says exactly why.
 
@@ -83,7 +85,7 @@ export async function guardedUpdate(
     .filter((field) => field.required && !(field.name in target.values))
     .map((field) => keptValuePresent(field, p));
   const old = lockedRow(collection, target.id, target.guard, p, kept);
-  const update = `UPDATE records r SET data = old.data || ${p.add(JSON.stringify(target.values))}::jsonb, updated = greatest(old.updated, ${p.add(target.now)}), version = old.version + 1 FROM old WHERE r.collection_id = ${p.add(collection.id)} AND r.id = old.id AND ${relationsExist(collection, target.values, p)} RETURNING r.id, r.data, r.created, r.updated`;
+  const update = `UPDATE records r SET data = old.data || ${p.add(JSON.stringify(target.values))}::jsonb, updated = greatest(old.updated, ${p.add(target.now)}), version = old.version + 1 FROM old WHERE r.collection_id = ${p.add(collection.id)} AND r.id = ${p.add(target.id)} AND r.id = old.id AND ${relationsExist(collection, target.values, p)} RETURNING r.id, r.data, r.created, r.updated`;
   const outbox = `INSERT INTO outbox (collection_id, collection_name, action, record_id, record, old_record, socket_id) SELECT ${p.add(collection.id)}, ${p.add(collection.name)}, 'updated', upd.id, ${recordJsonSql(collection, "upd", p)}, ${recordJsonSql(collection, "old", p)}, ${p.add(event.socketId ?? null)} FROM upd, old`;
   const [row] = await sql.query<WrittenRow>(
     `WITH old AS (${old}), upd AS (${update}), ev AS (${outbox}) SELECT id, data, created, updated FROM upd`,
@@ -104,7 +106,7 @@ export async function guardedDelete(
 ): Promise<boolean> {
   const p = new SqlParams();
   const old = lockedRow(collection, target.id, target.guard, p);
-  const remove = `DELETE FROM records r USING old WHERE r.collection_id = ${p.add(collection.id)} AND r.id = old.id RETURNING r.id, r.data, r.created, r.updated`;
+  const remove = `DELETE FROM records r USING old WHERE r.collection_id = ${p.add(collection.id)} AND r.id = ${p.add(target.id)} AND r.id = old.id RETURNING r.id, r.data, r.created, r.updated`;
   const outbox = `INSERT INTO outbox (collection_id, collection_name, action, record_id, record, socket_id) SELECT ${p.add(collection.id)}, ${p.add(collection.name)}, 'deleted', del.id, ${recordJsonSql(collection, "del", p)}, ${p.add(event.socketId ?? null)} FROM del RETURNING seq`;
   const rows = await sql.query(`WITH old AS (${old}), del AS (${remove}) ${outbox}`, p.values);
   return rows.length === 1;
