@@ -110,12 +110,13 @@ export async function startRecords(
   const busStarted = shared.bus
     ? Promise.resolve()
     : startBusPersistently(bus, app.log, busStarting.signal);
-  // A statement costs several times more on the embedded database (PostgreSQL in WebAssembly, in
-  // this process) than on a server: rounds at most every 20 ms rather than 5 carry more rows each,
-  // which took a third off the single node's CPU per write at 300 writes/s, for ~8 ms of latency.
+  // Rounds at most every 10 ms (20 on the embedded database, where a statement costs several times
+  // more: PostgreSQL in WebAssembly, in this process) carry more rows each. Against 5 ms, that took
+  // about 6 % off the cluster's CPU per write at 500 writes/s and a third off the single node's on
+  // PGlite at 300 writes/s, for a few ms of latency (docs/benchmarks.md, issue 13 second pass).
   const relay = createOutboxRelay(
     { db, bus, logger: app.log },
-    { roundMs: db.kind === "pglite" ? 20 : 5 },
+    { roundMs: db.kind === "pglite" ? 20 : 10 },
   );
   let stopFollowing = () => {};
   // The relay starts once the bus has (until then rows simply wait in the outbox), and the caches
