@@ -24,11 +24,39 @@ export function realtimeRules(rules: CompiledRules): CollectionRules {
   return { listRule: rules.listRule?.filter ?? null, viewRule: rules.viewRule?.filter ?? null };
 }
 
+// Checked filters by the collection's field list (a changed definition is a new object, so it never
+// meets an entry of the old one) and by syntax, hidden-field access and text. Thousands of
+// subscribers usually share a handful of filters: parsing and checking each again was a few % of a
+// gateway's CPU in a storm of subscribes. A client sending endless distinct filters empties the
+// cache rather than growing it.
+const checkedFilters = new WeakMap<object, Map<string, CheckedFilter>>();
+const MAX_CHECKED_FILTERS = 1_000;
+
 /**
  * Parses a subscription filter in its syntax and checks it against the collection. Hidden fields
  * are for superusers only, as in REST filters. Bad filters are `INVALID_FILTER` with the position.
  */
 export function compileSubscriptionFilter(
+  collection: Pick<CollectionDef, "fields">,
+  text: string,
+  syntax: FilterSyntax,
+  options: { allowHidden: boolean },
+): CheckedFilter {
+  let cached = checkedFilters.get(collection.fields);
+  if (!cached) {
+    cached = new Map();
+    checkedFilters.set(collection.fields, cached);
+  }
+  const key = `${syntax}:${options.allowHidden ? 1 : 0}:${text}`;
+  const hit = cached.get(key);
+  if (hit) return hit;
+  const checked = checkFilterText(collection, text, syntax, options);
+  if (cached.size >= MAX_CHECKED_FILTERS) cached.clear();
+  cached.set(key, checked);
+  return checked;
+}
+
+function checkFilterText(
   collection: Pick<CollectionDef, "fields">,
   text: string,
   syntax: FilterSyntax,
