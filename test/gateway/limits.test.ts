@@ -1,5 +1,5 @@
+import { createTokenService } from "@tidings/auth";
 import type { ChangePayload } from "@tidings/protocol";
-import { createTokenService } from "@tidings/records";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_SECRET, type Cluster, startCluster } from "../support/cluster.ts";
 import { collect, eventually, request } from "../support/socket-calls.ts";

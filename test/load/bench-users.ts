@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { createTokenService } from "@tidings/auth";
 import { type DatabaseOptions, newId, openDatabase } from "@tidings/db";
-import { createTokenService } from "@tidings/records";
 import {
   type BenchUser,
   FEED_COLLECTION,

@@ -4,8 +4,9 @@
 //
 //   npx tsx test/load/write-path.ts [--iterations N]
 import { parseArgs } from "node:util";
+import { createTokenService } from "@tidings/auth";
 import { newId, openDatabase } from "@tidings/db";
-import { createTokenService, loadConfig, startRecords } from "@tidings/records";
+import { loadConfig, startRecords } from "@tidings/records";
 import { TEST_NATS_URL, withNats, withPostgres } from "@tidings/testing";
 import { jwtVerify } from "jose";
 import pg from "pg";

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
+import { createTokenService, toAuthUser } from "@tidings/auth";
 import { newId } from "@tidings/db";
-import { createTokenService, loadConfig, type RecordsConfig, toAuthUser } from "@tidings/records";
+import { loadConfig, type RecordsConfig } from "@tidings/records";
 import { type TestUser, testPasswordHash } from "@tidings/records/testing";
 import { type Standalone, standaloneExtraEnv, startStandalone } from "@tidings/standalone";
 import { TEST_NATS_URL, TEST_REDIS_URL, withNats, withPostgres, withRedis } from "@tidings/testing";

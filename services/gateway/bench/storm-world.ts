@@ -2,9 +2,9 @@
 // machine's PostgreSQL, NATS and Redis; a records service and an evaluator as processes
 // (deploy/local); the two feeds as collections; and users with tokens.
 import { randomBytes } from "node:crypto";
+import { createTokenService } from "@tidings/auth";
 import { newId, openDatabase } from "@tidings/db";
 import { type LocalCluster, randomSecret, startLocalCluster } from "@tidings/local-cluster";
-import { createTokenService } from "@tidings/records";
 import { TEST_NATS_URL, TEST_REDIS_URL, withNats, withPostgres, withRedis } from "@tidings/testing";
 
 /** A bench user: its id and a token signed as the records service signs them. */

@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { TokenService } from "@tidings/auth";
 import { createMemoryBus } from "@tidings/bus";
 import { CollectionCatalog } from "@tidings/collections";
 import type { SqlClient } from "@tidings/db";
-import type { TokenService } from "@tidings/records";
 import { createLifecycle, createLogger } from "@tidings/service";
 import { eventually, pause } from "@tidings/testing";
 import { io as connect } from "socket.io-client";

@@ -1,8 +1,8 @@
+import type { TokenService } from "@tidings/auth";
 import type { Bus } from "@tidings/bus";
 import type { CollectionCatalog } from "@tidings/collections";
 import type { PrismaClient, SqlClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
-import type { TokenService } from "@tidings/records";
 import type { Lifecycle, Logger } from "@tidings/service";
 import type { CompatDeps } from "./compat/compat-session.ts";
 import { isRealSocket } from "./compat/virtual-connection.ts";

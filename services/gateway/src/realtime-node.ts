@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
+import type { TokenService } from "@tidings/auth";
 import type { Bus } from "@tidings/bus";
 import type { CollectionCatalog } from "@tidings/collections";
 import type { PrismaClient, SqlClient } from "@tidings/db";
-import type { TokenService } from "@tidings/records";
 import type { CorsOrigins, Lifecycle, Logger, ShutdownStep } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { broadcastHandlers } from "./broadcast/broadcast-handlers.ts";

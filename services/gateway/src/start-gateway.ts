@@ -1,11 +1,6 @@
+import { createTokenService, resolveJwtSecret } from "@tidings/auth";
 import { openDatabase } from "@tidings/db";
-import {
-  createSharedCaches,
-  createTokenService,
-  followChanges,
-  type RecordsConfig,
-  resolveJwtSecret,
-} from "@tidings/records";
+import { createSharedCaches, followChanges, type RecordsConfig } from "@tidings/records";
 import {
   createBus,
   createLifecycle,

@@ -1,3 +1,4 @@
+import { createTokenService, type TokenOptions } from "@tidings/auth";
 import type { Database } from "@tidings/db";
 import { errorBody } from "@tidings/protocol";
 import {
@@ -10,7 +11,6 @@ import {
   registerHealthRoutes,
 } from "@tidings/service";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { createTokenService, type TokenOptions } from "./auth/tokens.ts";
 import { publishRoutes } from "./publish/publish-routes.ts";
 import { createServiceAuth } from "./publish/service-auth.ts";
 import { recordsPlugin } from "./records-plugin.ts";

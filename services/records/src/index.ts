@@ -1,14 +1,5 @@
 export { buildApp, type RecordsAppDeps, type RecordsAppOptions } from "./app.ts";
-export { type AuthUser, toAuthUser } from "./auth/auth-user.ts";
-export { resolveJwtSecret } from "./auth/jwt-secret.ts";
-export {
-  createTokenService,
-  type TokenOptions,
-  type TokenService,
-  type VerifiedToken,
-} from "./auth/tokens.ts";
 export { loadConfig, type RecordsConfig, recordsEnv } from "./config.ts";
-export { tokenFromHeader } from "./http/request-auth.ts";
 export {
   createOutboxRelay,
   type OutboxRelay,

@@ -1,13 +1,12 @@
 import rateLimit from "@fastify/rate-limit";
+import { registerRequestAuth, type TokenService } from "@tidings/auth";
 import type { CollectionCatalog } from "@tidings/collections";
 import type { PrismaClient, SqlClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import type { FastifyInstance } from "fastify";
 import { registerAuthRoutes } from "./auth/auth-routes.ts";
-import type { TokenService } from "./auth/tokens.ts";
 import { registerCollectionRoutes } from "./collections/collection-routes.ts";
 import { acceptEmptyDeleteBodies } from "./http/empty-delete-body.ts";
-import { registerRequestAuth } from "./http/request-auth.ts";
 import { registerPocketBaseAuthRoutes } from "./pocketbase/pocketbase-auth-routes.ts";
 import { registerRecordRoutes } from "./records/record-routes.ts";
 

@@ -1,3 +1,4 @@
+import { resolveJwtSecret } from "@tidings/auth";
 import type { Bus } from "@tidings/bus";
 import { type Database, openDatabase } from "@tidings/db";
 import {
@@ -10,7 +11,6 @@ import {
 } from "@tidings/service";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { buildApp } from "./app.ts";
-import { resolveJwtSecret } from "./auth/jwt-secret.ts";
 import { upsertSuperuser } from "./auth/users.ts";
 import type { RecordsConfig } from "./config.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox/outbox-relay.ts";

@@ -1,3 +1,4 @@
+import { createTokenService, resolveJwtSecret } from "@tidings/auth";
 import { openDatabase } from "@tidings/db";
 import {
   createEvaluator,
@@ -13,13 +14,7 @@ import {
   gatewayConfigFrom,
   gatewayEnv,
 } from "@tidings/gateway";
-import {
-  createTokenService,
-  type RecordsConfig,
-  type RunningRecords,
-  resolveJwtSecret,
-  startRecords,
-} from "@tidings/records";
+import { type RecordsConfig, type RunningRecords, startRecords } from "@tidings/records";
 import { createBus, createLogger, parseEnv, runShutdown } from "@tidings/service";
 import { Redis } from "ioredis";
 import { demoPage } from "./demo-page.ts";

@@ -1,4 +1,4 @@
-import { createTokenService } from "@tidings/records";
+import { createTokenService } from "@tidings/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_SECRET, type Cluster, startCluster } from "../../support/cluster.ts";
 import { eventually } from "../../support/socket-calls.ts";

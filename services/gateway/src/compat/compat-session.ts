@@ -1,7 +1,7 @@
+import type { AuthUser } from "@tidings/auth";
 import type { CollectionCatalog, CollectionDef, SubscriptionRequest } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { type ChangePayload, SERVER_EVENTS, TidingsError } from "@tidings/protocol";
-import type { AuthUser } from "@tidings/records";
 import type { Logger } from "@tidings/service";
 import type { ConnectionTracker } from "../connections/connection-tracker.ts";
 import type { EventHistory } from "../realtime/event-history.ts";

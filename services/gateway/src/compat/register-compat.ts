@@ -1,4 +1,4 @@
-import type { TokenService } from "@tidings/records";
+import type { TokenService } from "@tidings/auth";
 import type { Logger } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import type { BroadcastService } from "../broadcast/broadcast-service.ts";

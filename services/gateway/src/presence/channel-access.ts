@@ -1,5 +1,5 @@
+import type { AuthUser } from "@tidings/auth";
 import { TidingsError } from "@tidings/protocol";
-import type { AuthUser } from "@tidings/records";
 import type { GatewayConfig } from "../config.ts";
 import type { ChannelKind } from "./channels.ts";
 

@@ -1,5 +1,5 @@
+import type { TokenService } from "@tidings/auth";
 import { TidingsError } from "@tidings/protocol";
-import type { TokenService } from "@tidings/records";
 import { z } from "zod";
 import type { MessageHandler } from "./message-router.ts";
 import type { GatewaySocket } from "./socket-types.ts";

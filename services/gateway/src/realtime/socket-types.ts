@@ -1,4 +1,4 @@
-import type { AuthUser } from "@tidings/records";
+import type { AuthUser } from "@tidings/auth";
 import type { Server, Socket } from "socket.io";
 
 /** What the gateway keeps on each socket. */

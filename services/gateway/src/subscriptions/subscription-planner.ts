@@ -1,3 +1,4 @@
+import type { AuthUser } from "@tidings/auth";
 import {
   buildSubscriptionSpec,
   type CollectionCatalog,
@@ -10,7 +11,6 @@ import {
 } from "@tidings/collections";
 import { newId } from "@tidings/db";
 import { type SubscriptionSpec, TidingsError } from "@tidings/protocol";
-import type { AuthUser } from "@tidings/records";
 
 /** A subscription ready to be stored: its collection, rules and spec. */
 export interface PlannedSubscription {

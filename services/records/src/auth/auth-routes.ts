@@ -1,11 +1,9 @@
+import { requireUser, type TokenService, toAuthUser } from "@tidings/auth";
 import type { PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireUser } from "../http/request-auth.ts";
-import { toAuthUser } from "./auth-user.ts";
-import type { TokenService } from "./tokens.ts";
 import { authenticate, registerUser, revokeTokens } from "./users.ts";
 
 const registerBody = z.strictObject({

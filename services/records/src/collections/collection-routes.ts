@@ -1,9 +1,9 @@
+import { requireSuperuser } from "@tidings/auth";
 import type { CollectionCatalog } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { pageResult, parsePage } from "../http/pagination.ts";
-import { requireSuperuser } from "../http/request-auth.ts";
 import { createCollectionBody, patchCollectionBody } from "./collection-input.ts";
 import {
   createCollection,

@@ -1,10 +1,9 @@
+import { type TokenService, toAuthUser } from "@tidings/auth";
 import type { PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { toAuthUser } from "../auth/auth-user.ts";
-import type { TokenService } from "../auth/tokens.ts";
 import { authenticate } from "../auth/users.ts";
 import { userRecord } from "../records/user-records.ts";
 

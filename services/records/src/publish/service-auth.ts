@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import { tokenFromHeader } from "@tidings/auth";
 import { TidingsError } from "@tidings/protocol";
-import { tokenFromHeader } from "../http/request-auth.ts";
 
 /** Throws `UNAUTHORIZED` unless the `Authorization` value carries a configured service token. */
 export type ServiceAuth = (authorization: string | undefined) => void;

@@ -1,7 +1,7 @@
+import { type AuthUser, isSuperuser } from "@tidings/auth";
 import type { CompiledRule, CompiledRules, RecordJson, RuleName } from "@tidings/collections";
 import { type CheckedFilter, toSql } from "@tidings/filter";
 import { TidingsError } from "@tidings/protocol";
-import { type AuthUser, isSuperuser } from "../auth/auth-user.ts";
 import type { SqlCondition } from "./record-queries.ts";
 
 /** Who is asking, and when: rules are judged against this. */

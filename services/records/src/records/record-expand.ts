@@ -1,3 +1,4 @@
+import { isSuperuser, toAuthUser } from "@tidings/auth";
 import {
   type CollectionDef,
   type CompiledRules,
@@ -8,7 +9,6 @@ import {
 } from "@tidings/collections";
 import type { Prisma, PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
-import { isSuperuser, toAuthUser } from "../auth/auth-user.ts";
 import { findCollection } from "../collections/collection-store.ts";
 import { type Gate, gateConditions, type Requester } from "./record-access.ts";
 import { findRecords } from "./record-queries.ts";

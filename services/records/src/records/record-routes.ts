@@ -1,3 +1,4 @@
+import { isSuperuser } from "@tidings/auth";
 import {
   type CollectionCatalog,
   compileClientFilter,
@@ -12,7 +13,6 @@ import { TidingsError } from "@tidings/protocol";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { isSuperuser } from "../auth/auth-user.ts";
 import { pageResult, parsePage } from "../http/pagination.ts";
 import { filterCondition, gateConditions, gateFor, type Requester } from "./record-access.ts";
 import { presentRecords, readPresentation } from "./record-presentation.ts";

@@ -1,5 +1,5 @@
+import type { AuthUser } from "@tidings/auth";
 import type { RecordJson } from "@tidings/collections";
-import type { AuthUser } from "../auth/auth-user.ts";
 import { USERS_COLLECTION } from "./relations.ts";
 
 /**

@@ -1,12 +1,11 @@
+import { type AuthUser, createTokenService, type TokenService, toAuthUser } from "@tidings/auth";
 import type { Database } from "@tidings/db";
 import { newId } from "@tidings/db";
 import { openTestDatabase, type TestBackend, type TestDatabase } from "@tidings/db/testing";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { buildApp, type RecordsAppOptions } from "../app.ts";
-import { type AuthUser, toAuthUser } from "../auth/auth-user.ts";
 import { hashPassword } from "../auth/password.ts";
-import { createTokenService, type TokenService } from "../auth/tokens.ts";
 import { newTokenKey } from "../auth/users.ts";
 
 /** The password of every user the harness creates. */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { TokenService } from "@tidings/records";
+import type { TokenService } from "@tidings/auth";
 import type { Logger } from "@tidings/service";
 import { WebSocketServer } from "ws";
 import type { CompatDeps } from "../compat-session.ts";

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
+import type { TokenService } from "@tidings/auth";
 import { newId } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
-import type { TokenService } from "@tidings/records";
 import { type CompatDeps, CompatSession } from "../compat-session.ts";
 import { ContentRefusal, refusalReason } from "./close-reasons.ts";
 import { type ContentMessage, contentMessage } from "./content-message.ts";

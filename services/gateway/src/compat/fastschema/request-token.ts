@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { tokenFromHeader } from "@tidings/records";
+import { tokenFromHeader } from "@tidings/auth";
 
 /** The subprotocol FastSchema's clients offer, followed by the token, and the server selects. */
 export const AUTH_SUBPROTOCOL = "Authorization";

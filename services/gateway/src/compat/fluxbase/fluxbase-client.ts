@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
+import type { AuthUser, TokenService } from "@tidings/auth";
 import { TidingsError } from "@tidings/protocol";
-import type { AuthUser, TokenService } from "@tidings/records";
 import type { Logger } from "@tidings/service";
 import { type RawData, WebSocket } from "ws";
 import { RateLimiter } from "../../realtime/rate-limiter.ts";

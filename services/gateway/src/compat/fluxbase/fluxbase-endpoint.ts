@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
+import { tokenFromHeader, type VerifiedToken } from "@tidings/auth";
 import { TidingsError } from "@tidings/protocol";
-import { tokenFromHeader, type VerifiedToken } from "@tidings/records";
 import { WebSocketServer } from "ws";
 import { UPGRADE_UNAVAILABLE, UpgradeConnections } from "../upgrade-connections.ts";
 import { type FluxbaseAuth, FluxbaseClient, type FluxbaseClientDeps } from "./fluxbase-client.ts";

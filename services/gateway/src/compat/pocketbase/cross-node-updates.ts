@@ -1,5 +1,5 @@
+import type { AuthUser } from "@tidings/auth";
 import { type ErrorBody, TidingsError } from "@tidings/protocol";
-import type { AuthUser } from "@tidings/records";
 import { type Logger, toErrorBody } from "@tidings/service";
 import { z } from "zod";
 import type { GatewayServer } from "../../realtime/socket-types.ts";

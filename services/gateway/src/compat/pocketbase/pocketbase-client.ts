@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
+import type { AuthUser } from "@tidings/auth";
 import { type ChangePayload, TidingsError } from "@tidings/protocol";
-import { type AuthUser, resolveExpand } from "@tidings/records";
+import { resolveExpand } from "@tidings/records";
 import { planSubscription } from "../../subscriptions/subscription-planner.ts";
 import { type CompatDeps, CompatSession, type CompatSubscription } from "../compat-session.ts";
 import { pocketBaseAction, presentRecord } from "./record-events.ts";

@@ -1,4 +1,4 @@
-import { type TokenService, tokenFromHeader } from "@tidings/records";
+import { type TokenService, tokenFromHeader } from "@tidings/auth";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import type { ForwardUpdate } from "./cross-node-updates.ts";

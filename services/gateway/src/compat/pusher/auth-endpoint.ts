@@ -1,5 +1,5 @@
+import { type AuthUser, type TokenService, tokenFromHeader } from "@tidings/auth";
 import { TidingsError } from "@tidings/protocol";
-import { type AuthUser, type TokenService, tokenFromHeader } from "@tidings/records";
 import type { Logger } from "@tidings/service";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";

@@ -1,5 +1,5 @@
+import type { AuthUser } from "@tidings/auth";
 import type { ChangePayload } from "@tidings/protocol";
-import type { AuthUser } from "@tidings/records";
 import type { CompatSession, CompatSubscription } from "../compat-session.ts";
 
 /** A Pusher event to send on a channel; `data` is encoded as a JSON string. */

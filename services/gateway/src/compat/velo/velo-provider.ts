@@ -1,6 +1,6 @@
+import { toAuthUser } from "@tidings/auth";
 import type { PrismaClient } from "@tidings/db";
 import { type ChangeAction, TidingsError } from "@tidings/protocol";
-import { toAuthUser } from "@tidings/records";
 import type { ChannelProvider, PusherEvent } from "../pusher/channel-provider.ts";
 import type { VeloChannels } from "./velo-channels.ts";
 import type { VeloSettings } from "./velo-env.ts";

@@ -1,6 +1,6 @@
+import type { TokenService } from "@tidings/auth";
 import type { CollectionCatalog, CollectionDef } from "@tidings/collections";
 import { TidingsError } from "@tidings/protocol";
-import type { TokenService } from "@tidings/records";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import {

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createTokenService, type TokenService } from "@tidings/auth";
 import { createMemoryBus } from "@tidings/bus";
 import { CollectionCatalog } from "@tidings/collections";
 import { newId, type PrismaClient, type SqlClient } from "@tidings/db";
 import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
-import { createTokenService, type TokenService } from "@tidings/records";
 import { createLifecycle, createLogger } from "@tidings/service";
 import type { TestRedis } from "@tidings/testing";
 import { io as connect, type Socket } from "socket.io-client";

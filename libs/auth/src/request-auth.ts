@@ -1,7 +1,7 @@
 import { TidingsError } from "@tidings/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AuthUser } from "../auth/auth-user.ts";
-import type { TokenService } from "../auth/tokens.ts";
+import type { AuthUser } from "./auth-user.ts";
+import type { TokenService } from "./tokens.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
