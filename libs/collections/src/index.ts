@@ -25,7 +25,27 @@ export {
   filterSchemaOf,
 } from "./collection-rules.ts";
 export { type DeliveryPreferences, deliveryFor, preferencesOf } from "./delivery.ts";
+export { findCollection } from "./find-collection.ts";
 export { projectRecord, type RecordJson, type StoredRecord, toRecordJson } from "./record-shape.ts";
+export {
+  filterCondition,
+  type Gate,
+  gateAllows,
+  gateConditions,
+  gateFor,
+  type Requester,
+} from "./records/record-access.ts";
+export {
+  type ExpandPlan,
+  type ExpandTree,
+  expandRecords,
+  parseExpand,
+  resolveExpand,
+} from "./records/record-expand.ts";
+export { type FieldsPick, parseFields, pickFields } from "./records/record-fields.ts";
+export { findRecord, listRecords, type SqlCondition } from "./records/record-queries.ts";
+export { SqlParams } from "./records/sql-params.ts";
+export { USERS_COLLECTION, userRecord } from "./records/user-records.ts";
 export {
   channelOf,
   compileSubscriptionFilter,

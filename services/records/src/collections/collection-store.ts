@@ -1,17 +1,16 @@
-import { type CollectionDef, collectionFromRow, compileRules } from "@tidings/collections";
+import {
+  type CollectionDef,
+  collectionFromRow,
+  compileRules,
+  findCollection,
+  USERS_COLLECTION,
+} from "@tidings/collections";
 import { isUniqueViolation, newId, type Prisma, type PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import type { FieldErrors } from "@tidings/service";
-import { USERS_COLLECTION } from "../records/relations.ts";
 import type { CreateCollectionBody, PatchCollectionBody } from "./collection-input.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
-
-/** The collection by name, or undefined. */
-export async function findCollection(db: Db, name: string): Promise<CollectionDef | undefined> {
-  const row = await db.collection.findUnique({ where: { name } });
-  return row ? collectionFromRow(row) : undefined;
-}
 
 /** The collection by name, or `NOT_FOUND`. */
 export async function requireCollection(db: Db, name: string): Promise<CollectionDef> {

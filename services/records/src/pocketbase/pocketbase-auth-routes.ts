@@ -1,11 +1,11 @@
 import { type TokenService, toAuthUser } from "@tidings/auth";
+import { userRecord } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { authenticate } from "../auth/users.ts";
-import { userRecord } from "../records/user-records.ts";
 
 /** PocketBase's auth collections, as Tidings maps them: every account, or superusers only. */
 const AUTH_COLLECTIONS = new Set(["users", "_superusers"]);

@@ -1,10 +1,14 @@
-import { type CollectionDef, type RecordJson, toRecordJson } from "@tidings/collections";
+import {
+  type CollectionDef,
+  findCollection,
+  type RecordJson,
+  toRecordJson,
+} from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { parseDate } from "@tidings/filter";
 import { TidingsError } from "@tidings/protocol";
 import { type FieldErrors, fieldErrors, parseInput } from "@tidings/service";
 import { z } from "zod";
-import { findCollection } from "../collections/collection-store.ts";
 import type { OutboxEntry } from "../outbox/outbox-writer.ts";
 import { validateRecordInput } from "../records/record-values.ts";
 

@@ -1,8 +1,11 @@
-import type { CollectionDef, FieldDef } from "@tidings/collections";
+import {
+  type CollectionDef,
+  type FieldDef,
+  type SqlCondition,
+  SqlParams,
+} from "@tidings/collections";
 import type { SqlClient } from "@tidings/db";
-import type { SqlCondition } from "./record-queries.ts";
 import { relationsExist } from "./record-statements.ts";
-import { SqlParams } from "./sql-params.ts";
 
 // An update or delete in ONE statement, the rule judged by PostgreSQL on the locked row: read,
 // check, write and outbox row in a single round trip. The write names the row by its whole key

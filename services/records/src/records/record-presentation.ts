@@ -1,10 +1,18 @@
-import type { CollectionDef, RecordJson } from "@tidings/collections";
+import {
+  type CollectionDef,
+  type ExpandPlan,
+  expandRecords,
+  type FieldsPick,
+  parseExpand,
+  parseFields,
+  pickFields,
+  type RecordJson,
+  type Requester,
+  resolveExpand,
+} from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { parseInput } from "@tidings/service";
 import { z } from "zod";
-import type { Requester } from "./record-access.ts";
-import { type ExpandPlan, expandRecords, parseExpand, resolveExpand } from "./record-expand.ts";
-import { type FieldsPick, parseFields, pickFields } from "./record-fields.ts";
 
 const presentationQuery = z.object({
   expand: z.string().optional(),

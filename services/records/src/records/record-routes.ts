@@ -3,8 +3,14 @@ import {
   type CollectionCatalog,
   compileClientFilter,
   compileClientSort,
+  filterCondition,
+  findRecord,
+  gateConditions,
+  gateFor,
   type KnownCollection,
+  listRecords,
   projectRecord,
+  type Requester,
   toRecordJson,
 } from "@tidings/collections";
 import type { PrismaClient, SqlClient } from "@tidings/db";
@@ -14,9 +20,7 @@ import { parseInput } from "@tidings/service";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { pageResult, parsePage } from "../http/pagination.ts";
-import { filterCondition, gateConditions, gateFor, type Requester } from "./record-access.ts";
 import { presentRecords, readPresentation } from "./record-presentation.ts";
-import { findRecord, listRecords } from "./record-queries.ts";
 import { createRecord, deleteRecord, updateRecord, type WriteContext } from "./record-writes.ts";
 
 type CollectionParams = { Params: { collection: string } };

@@ -1,8 +1,11 @@
-import type { CollectionDef, RecordJson } from "@tidings/collections";
+import {
+  type CollectionDef,
+  type RecordJson,
+  SqlParams,
+  USERS_COLLECTION,
+} from "@tidings/collections";
 import type { SqlClient } from "@tidings/db";
 import type { OutboxEntry } from "../outbox/outbox-writer.ts";
-import { USERS_COLLECTION } from "./relations.ts";
-import { SqlParams } from "./sql-params.ts";
 
 // A write and its change event in ONE statement: the record's INSERT, UPDATE or DELETE is a CTE
 // whose returned row feeds the outbox INSERT, so both commit together (autocommit) or neither,

@@ -1,13 +1,17 @@
 import {
   type CollectionDef,
   type CompiledRules,
+  type Gate,
+  gateAllows,
+  gateConditions,
+  gateFor,
   type RecordJson,
+  type Requester,
   toRecordJson,
 } from "@tidings/collections";
 import { isUniqueViolation, newId, type PrismaClient, type SqlClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import { guardedDelete, guardedUpdate } from "./guarded-statements.ts";
-import { type Gate, gateAllows, gateConditions, gateFor, type Requester } from "./record-access.ts";
 import {
   deleteWithEvent,
   insertWithEvent,

@@ -1,10 +1,7 @@
-import type { CollectionDef } from "@tidings/collections";
+import { type CollectionDef, USERS_COLLECTION } from "@tidings/collections";
 import type { Prisma, PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import type { FieldErrors } from "@tidings/service";
-
-/** The collection that relation fields name to point at accounts. */
-export const USERS_COLLECTION = "users";
 
 async function countExisting(
   db: PrismaClient | Prisma.TransactionClient,

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { AuthUser } from "@tidings/auth";
+import { resolveExpand } from "@tidings/collections";
 import { type ChangePayload, TidingsError } from "@tidings/protocol";
-import { resolveExpand } from "@tidings/records";
 import { planSubscription } from "../../subscriptions/subscription-planner.ts";
 import { type CompatDeps, CompatSession, type CompatSubscription } from "../compat-session.ts";
 import { pocketBaseAction, presentRecord } from "./record-events.ts";

@@ -1,8 +1,8 @@
 import type { AuthUser } from "@tidings/auth";
 import type { CollectionDef, RecordJson } from "@tidings/collections";
+import { type ExpandPlan, expandRecords, pickFields, resolveExpand } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { type ChangeAction, TidingsError } from "@tidings/protocol";
-import { type ExpandPlan, expandRecords, pickFields, resolveExpand } from "@tidings/records";
 import type { RecordTopic } from "./topics.ts";
 
 /** The actions of PocketBase's record events. */

@@ -1,5 +1,5 @@
+import { type ExpandTree, type FieldsPick, parseExpand, parseFields } from "@tidings/collections";
 import { TidingsError } from "@tidings/protocol";
-import { type ExpandTree, type FieldsPick, parseExpand, parseFields } from "@tidings/records";
 import { z } from "zod";
 
 /** Most topics one client may post (PocketBase's limit). */

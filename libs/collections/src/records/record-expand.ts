@@ -1,19 +1,13 @@
 import { isSuperuser, toAuthUser } from "@tidings/auth";
-import {
-  type CollectionDef,
-  type CompiledRules,
-  compileRules,
-  projectRecord,
-  type RecordJson,
-  toRecordJson,
-} from "@tidings/collections";
 import type { Prisma, PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
-import { findCollection } from "../collections/collection-store.ts";
+import type { CollectionDef } from "../collection.ts";
+import { type CompiledRules, compileRules } from "../collection-rules.ts";
+import { findCollection } from "../find-collection.ts";
+import { projectRecord, type RecordJson, toRecordJson } from "../record-shape.ts";
 import { type Gate, gateConditions, type Requester } from "./record-access.ts";
 import { findRecords } from "./record-queries.ts";
-import { USERS_COLLECTION } from "./relations.ts";
-import { userRecord } from "./user-records.ts";
+import { USERS_COLLECTION, userRecord } from "./user-records.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
 

@@ -1,5 +1,6 @@
-import type { CollectionDef, StoredRecord } from "@tidings/collections";
 import type { Prisma, PrismaClient } from "@tidings/db";
+import type { CollectionDef } from "../collection.ts";
+import type { StoredRecord } from "../record-shape.ts";
 import { SqlParams } from "./sql-params.ts";
 
 type Db = PrismaClient | Prisma.TransactionClient;
@@ -85,16 +86,4 @@ export async function findRecords(
     `SELECT r.id, r.data, r.created, r.updated FROM records r WHERE ${where}`,
     ...params.values,
   );
-}
-
-/** Locks a record for the rest of the transaction, so concurrent writes to it apply in turn. */
-export async function lockRecord(
-  tx: Prisma.TransactionClient,
-  collection: CollectionDef,
-  id: string,
-): Promise<(StoredRecord & { version: number }) | undefined> {
-  const rows = await tx.$queryRaw<(StoredRecord & { version: number })[]>`
-    SELECT id, data, created, updated, version FROM records
-    WHERE collection_id = ${collection.id} AND id = ${id} FOR UPDATE`;
-  return rows[0];
 }

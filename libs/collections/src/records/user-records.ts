@@ -1,6 +1,8 @@
 import type { AuthUser } from "@tidings/auth";
-import type { RecordJson } from "@tidings/collections";
-import { USERS_COLLECTION } from "./relations.ts";
+import type { RecordJson } from "../record-shape.ts";
+
+/** The collection that relation fields name to point at accounts. */
+export const USERS_COLLECTION = "users";
 
 /**
  * A user as a record of the `users` collection (what relations to `users` expand to, and what

@@ -1,7 +1,9 @@
 import { type AuthUser, isSuperuser } from "@tidings/auth";
-import type { CompiledRule, CompiledRules, RecordJson, RuleName } from "@tidings/collections";
 import { type CheckedFilter, toSql } from "@tidings/filter";
 import { TidingsError } from "@tidings/protocol";
+import type { RuleName } from "../collection.ts";
+import type { CompiledRule, CompiledRules } from "../collection-rules.ts";
+import type { RecordJson } from "../record-shape.ts";
 import type { SqlCondition } from "./record-queries.ts";
 
 /** Who is asking, and when: rules are judged against this. */
