@@ -46,6 +46,7 @@ export { type FieldsPick, parseFields, pickFields } from "./records/record-field
 export { findRecord, listRecords, type SqlCondition } from "./records/record-queries.ts";
 export { SqlParams } from "./records/sql-params.ts";
 export { USERS_COLLECTION, userRecord } from "./records/user-records.ts";
+export { createSharedCaches, followChanges, type SharedCaches } from "./shared-caches.ts";
 export {
   channelOf,
   compileSubscriptionFilter,

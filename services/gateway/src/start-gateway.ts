@@ -1,6 +1,7 @@
 import { createTokenService, resolveJwtSecret } from "@tidings/auth";
+import { createSharedCaches, followChanges } from "@tidings/collections";
 import { openDatabase } from "@tidings/db";
-import { createSharedCaches, followChanges, type RecordsConfig } from "@tidings/records";
+import type { RecordsConfig } from "@tidings/records";
 import {
   createBus,
   createLifecycle,

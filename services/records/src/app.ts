@@ -1,4 +1,5 @@
 import { createTokenService, type TokenOptions } from "@tidings/auth";
+import { createSharedCaches, type SharedCaches } from "@tidings/collections";
 import type { Database } from "@tidings/db";
 import { errorBody } from "@tidings/protocol";
 import {
@@ -14,7 +15,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { publishRoutes } from "./publish/publish-routes.ts";
 import { createServiceAuth } from "./publish/service-auth.ts";
 import { recordsPlugin } from "./records-plugin.ts";
-import { createSharedCaches, type SharedCaches } from "./shared-caches.ts";
 
 /** What the records app is built from. */
 export interface RecordsAppOptions {

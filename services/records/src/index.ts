@@ -13,5 +13,4 @@ export {
   type PublishRequestMessage,
 } from "./publish/publisher-proto.ts";
 export { recordsPlugin } from "./records-plugin.ts";
-export { createSharedCaches, followChanges, type SharedCaches } from "./shared-caches.ts";
 export { needsSuperuser, type RunningRecords, startRecords } from "./start-records.ts";

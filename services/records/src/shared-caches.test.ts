@@ -1,9 +1,9 @@
 import { type Bus, createMemoryBus, MemoryBroker } from "@tidings/bus";
+import { createSharedCaches, followChanges } from "@tidings/collections";
 import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "./app.ts";
-import { createSharedCaches, followChanges } from "./shared-caches.ts";
 import {
   type RecordsHarness,
   recordsHarness,

@@ -1,5 +1,6 @@
 import { resolveJwtSecret } from "@tidings/auth";
 import type { Bus } from "@tidings/bus";
+import { createSharedCaches, followChanges, type SharedCaches } from "@tidings/collections";
 import { type Database, openDatabase } from "@tidings/db";
 import {
   createBus,
@@ -15,7 +16,6 @@ import { upsertSuperuser } from "./auth/users.ts";
 import type { RecordsConfig } from "./config.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox/outbox-relay.ts";
 import { type InternalPublish, startInternalPublish } from "./publish/internal-publish.ts";
-import { createSharedCaches, followChanges, type SharedCaches } from "./shared-caches.ts";
 
 /** A running records service. */
 export interface RunningRecords {

@@ -3,19 +3,15 @@ import {
   buildSubscriptionSpec,
   collectionFromRow,
   compileRules,
+  createSharedCaches,
+  followChanges,
   rowFromSpec,
   type SubscriptionRequest,
 } from "@tidings/collections";
 import { newId } from "@tidings/db";
 import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { encodeSubscriptionDelta, type SubscriptionSpec } from "@tidings/protocol";
-import {
-  buildApp,
-  createOutboxRelay,
-  createSharedCaches,
-  followChanges,
-  type OutboxRelay,
-} from "@tidings/records";
+import { buildApp, createOutboxRelay, type OutboxRelay } from "@tidings/records";
 import {
   type RecordsHarness,
   recordsHarness,

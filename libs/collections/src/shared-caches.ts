@@ -1,7 +1,7 @@
 import { userCache } from "@tidings/auth";
-import { CollectionCatalog } from "@tidings/collections";
 import type { Database, User } from "@tidings/db";
 import type { ChangeCache, ChangeNotices } from "@tidings/service";
+import { CollectionCatalog } from "./collection-catalog.ts";
 
 /**
  * What every request, connection and subscription reads and almost nothing changes: collection
