@@ -1,7 +1,7 @@
 import { evaluatorEnv, loadEvaluatorConfig } from "@tidings/evaluator";
 import { gatewayConfigFrom, gatewayEnv } from "@tidings/gateway";
 import { loadConfig, recordsEnv } from "@tidings/records";
-import { parseEnv } from "@tidings/service";
+import { loadNodeConfig, nodeEnv, parseEnv } from "@tidings/service";
 import type { Component } from "./fixtures.ts";
 
 interface LoadedConfig {
@@ -31,14 +31,14 @@ export const SERVICE_CONFIG: Record<Component, ServiceConfig> = {
     defaults: parseEnv(evaluatorEnv, {}).values,
   },
   gateway: {
-    // services/gateway/src/main.ts reads the records service's variables and its own.
-    variables: [...new Set([...Object.keys(recordsEnv), ...Object.keys(gatewayEnv)])],
+    // services/gateway/src/main.ts reads the variables every node shares and its own.
+    variables: [...new Set([...Object.keys(nodeEnv), ...Object.keys(gatewayEnv)])],
     load: (env) => {
-      const base = loadConfig(env, gatewayEnv);
+      const base = loadNodeConfig(env, gatewayEnv);
       gatewayConfigFrom(parseEnv(gatewayEnv, env).values);
       return base;
     },
-    defaults: { ...parseEnv(recordsEnv, {}).values, ...parseEnv(gatewayEnv, {}).values },
+    defaults: { ...parseEnv(nodeEnv, {}).values, ...parseEnv(gatewayEnv, {}).values },
   },
 };
 
@@ -53,12 +53,5 @@ export const LEFT_UNSET: Record<Component, Record<string, string>> = {
   evaluator: {},
   gateway: {
     TIDINGS_DATA_DIR: "only for PGlite and a generated JWT secret; the chart sets both instead",
-    TIDINGS_GRPC_PORT: "read with the records settings, but a gateway serves no gRPC",
-    TIDINGS_BODY_LIMIT: "read with the records settings, unused by a gateway",
-    TIDINGS_AUTH_RATE_LIMIT: "read with the records settings, unused by a gateway",
-    TIDINGS_TOKEN_TTL: "read with the records settings; a gateway issues no tokens",
-    TIDINGS_SERVICE_TOKENS: "read with the records settings; the publish API is the records'",
-    TIDINGS_SUPERUSER_EMAIL: "read with the records settings; the records service creates it",
-    TIDINGS_SUPERUSER_PASSWORD: "read with the records settings; the records service creates it",
   },
 };

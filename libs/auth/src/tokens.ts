@@ -18,8 +18,8 @@ import { OwnTokenError, verifyHs256 } from "./hs256.ts";
 export interface TokenOptions {
   /** HS256 secret for the tokens Tidings issues. */
   secret: string;
-  /** Lifetime of issued tokens. */
-  ttlSeconds: number;
+  /** Lifetime of issued tokens (only records issues them). @default 604800 (7 days) */
+  ttlSeconds?: number;
   /** Accept RS256/ES256 tokens of an identity provider whose keys are published here. */
   jwksUrl?: string | undefined;
   issuer?: string | undefined;
@@ -160,7 +160,7 @@ export function createTokenService(
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(user.id)
         .setIssuedAt()
-        .setExpirationTime(`${options.ttlSeconds}s`)
+        .setExpirationTime(`${options.ttlSeconds ?? 604_800}s`)
         .sign(key);
     },
     userChanged: (userId) => users.changed(userId),

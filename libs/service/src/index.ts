@@ -22,6 +22,14 @@ export {
 } from "./health.ts";
 export { createLogger } from "./logger.ts";
 export {
+  type DatabaseConfig,
+  loadNodeConfig,
+  type NodeConfig,
+  nodeConfigFrom,
+  nodeEnv,
+  nodeProblems,
+} from "./node-config.ts";
+export {
   exitOnSignals,
   type LifecycleLogger,
   type Logger,

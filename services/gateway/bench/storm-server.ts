@@ -5,8 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { writeHeapSnapshot } from "node:v8";
-import { loadConfig } from "@tidings/records";
-import { parseEnv } from "@tidings/service";
+import { loadNodeConfig, parseEnv } from "@tidings/service";
 import { Server } from "socket.io";
 import { gatewayConfigFrom, gatewayEnv } from "../src/config.ts";
 import { LISTEN_BACKLOG, startGateway } from "../src/start-gateway.ts";
@@ -17,7 +16,7 @@ const send = (reply: ServerReply) => process.send?.(reply);
 
 async function listenGateway(): Promise<{ port: number; connections: () => number }> {
   const env = { ...process.env, ...config.env };
-  const base = loadConfig(env, gatewayEnv);
+  const base = loadNodeConfig(env, gatewayEnv);
   const running = await startGateway(
     base,
     gatewayConfigFrom(parseEnv(gatewayEnv, env).values),

@@ -1,10 +1,11 @@
-import { loadConfig } from "@tidings/records";
-import { exitOnSignals, parseEnv } from "@tidings/service";
+import { exitOnSignals, loadNodeConfig, parseEnv } from "@tidings/service";
 import { gatewayConfigFrom, gatewayEnv } from "./config.ts";
 import { LISTEN_BACKLOG, startGateway } from "./start-gateway.ts";
 
 // Entry point of a gateway node: load config, start, listen, handle signals.
-const base = loadConfig(process.env, gatewayEnv);
+// The settings every node shares, and the gateway's own: a variable only records reads (say
+// TIDINGS_SUPERUSER_EMAIL) is reported as unknown here.
+const base = loadNodeConfig(process.env, gatewayEnv);
 const config = gatewayConfigFrom(parseEnv(gatewayEnv).values);
 const running = await startGateway(base, config);
 await running.app.listen({ port: base.port, host: base.host, backlog: LISTEN_BACKLOG });

@@ -1,11 +1,11 @@
 import { createTokenService, resolveJwtSecret } from "@tidings/auth";
 import { createSharedCaches, followChanges } from "@tidings/collections";
 import { openDatabase } from "@tidings/db";
-import type { RecordsConfig } from "@tidings/records";
 import {
   createBus,
   createLifecycle,
   createLogger,
+  type NodeConfig,
   registerCors,
   registerErrorHandling,
   registerHealthRoutes,
@@ -37,7 +37,7 @@ export interface RunningGateway {
  * compatibility protocols) on the shared PostgreSQL, NATS and Redis. Not yet listening.
  */
 export async function startGateway(
-  base: RecordsConfig,
+  base: NodeConfig,
   config: GatewayConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningGateway> {

@@ -54,6 +54,22 @@ describe("startRecords", () => {
     }
   });
 
+  it("issues tokens that live as long as TIDINGS_TOKEN_TTL says", async () => {
+    const records = await startRecords(config({ TIDINGS_TOKEN_TTL: "120" }));
+    try {
+      const registered = await records.app.inject({
+        method: "POST",
+        url: "/api/auth/register",
+        payload: { email: "ttl@example.com", password: "a long password" },
+      });
+      const { token } = registered.json() as { token: string };
+      const claims = JSON.parse(Buffer.from(token.split(".")[1] as string, "base64url").toString());
+      expect(claims.exp - claims.iat).toBe(120);
+    } finally {
+      await records.stop();
+    }
+  });
+
   it("fails with an error naming TIDINGS_GRPC_PORT when the port is taken", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));

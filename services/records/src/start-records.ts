@@ -58,7 +58,7 @@ export async function startRecords(
   const caches = createSharedCaches(db);
   const app = await buildApp(
     {
-      jwt: { ...config.jwt, secret },
+      jwt: { ...config.jwt, secret, ttlSeconds: config.tokenTtlSeconds },
       bodyLimit: config.bodyLimit,
       authRateLimit: config.authRateLimit,
       trustProxy: config.trustProxy,
