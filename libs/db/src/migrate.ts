@@ -98,6 +98,27 @@ export async function migrate(runner: SqlRunner, dir = MIGRATIONS_DIR): Promise<
   }
 }
 
+/**
+ * The migrations of this version that the database has not applied, oldest first: for the
+ * processes that use the schema but leave applying it to the records service.
+ */
+export async function pendingMigrations(
+  runner: SqlRunner,
+  dir = MIGRATIONS_DIR,
+): Promise<string[]> {
+  const migrations = await readMigrations(dir);
+  const [table] = await runner.query<{ name: string | null }>(
+    `SELECT to_regclass('"_prisma_migrations"')::text AS name`,
+  );
+  if (!table?.name) return migrations.map((migration) => migration.name);
+  const rows = await runner.query<{ migration_name: string }>(
+    `SELECT migration_name FROM "_prisma_migrations"
+     WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+  );
+  const applied = new Set(rows.map((row) => row.migration_name));
+  return migrations.map((migration) => migration.name).filter((name) => !applied.has(name));
+}
+
 async function applyOne(runner: SqlRunner, migration: Migration): Promise<void> {
   const id = randomUUID();
   await runner.exec("BEGIN");

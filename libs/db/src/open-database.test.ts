@@ -1,11 +1,24 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withPostgres } from "@tidings/testing";
 import { describe, expect, it } from "vitest";
 import { DataDirInUseError, lockDataDir } from "./data-dir-lock.ts";
 import { newId } from "./ids.ts";
+import { MIGRATIONS_DIR, migrate, readMigrations } from "./migrate.ts";
 import { type Database, openDatabase } from "./open-database.ts";
+import { connectPgRunner } from "./pg-runner.ts";
+
+// A folder holding only the named migration of the real ones: an older version's schema.
+async function oneMigrationDir(name: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "tidings-migrations-"));
+  await mkdir(join(dir, name));
+  await writeFile(
+    join(dir, name, "migration.sql"),
+    await readFile(join(MIGRATIONS_DIR, name, "migration.sql")),
+  );
+  return dir;
+}
 
 // Writes and reads back one row of every model with every column set: a column that the Prisma
 // schema has and the SQL migrations lack (or the reverse type) fails here.
@@ -135,6 +148,32 @@ describe("openDatabase", () => {
       expect(db.appliedMigrations.length).toBeGreaterThan(0);
       await db.ping();
       await roundTripEveryModel(db);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("with migrate: false, refuses a schema that is behind, saying what to start first", async () => {
+    await using pg = await withPostgres();
+    const check = () => openDatabase({ url: pg.url, poolSize: 2, migrate: false });
+    await expect(check()).rejects.toThrow(/schema is behind this version.*start it first/);
+    // Partly migrated: the records service of an older version ran, this one's did not yet.
+    const runner = await connectPgRunner(pg.url);
+    const [first] = await readMigrations();
+    const older = await oneMigrationDir(first!.name);
+    try {
+      await migrate(runner, older);
+    } finally {
+      await runner.close();
+      await rm(older, { recursive: true });
+    }
+    await expect(check()).rejects.toThrow(/migration\(s\) not applied/);
+    const migrated = await openDatabase({ url: pg.url, poolSize: 2 });
+    await migrated.close();
+    const db = await check();
+    try {
+      expect(db.appliedMigrations).toEqual([]);
+      await db.ping();
     } finally {
       await db.close();
     }

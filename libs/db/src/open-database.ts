@@ -6,7 +6,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { lockDataDir } from "./data-dir-lock.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
-import { migrate } from "./migrate.ts";
+import { MigrationError, migrate, pendingMigrations } from "./migrate.ts";
 import { connectPgRunner } from "./pg-runner.ts";
 import { startPgliteMaintenance } from "./pglite-maintenance.ts";
 import { pgliteRunner } from "./pglite-runner.ts";
@@ -20,6 +20,11 @@ export type DatabaseOptions =
       url: string;
       /** Connections in the pool. @default 10 */
       poolSize?: number;
+      /**
+       * Apply pending migrations (the records service), or only check that none is pending and
+       * refuse to open otherwise (gateways and evaluators). @default true
+       */
+      migrate?: boolean;
     }
   | {
       /** Folder for the embedded database, or "memory://" for one that vanishes on close. */
@@ -45,21 +50,33 @@ export interface Database {
 }
 
 /**
- * Opens the database, applies pending migrations, and returns a Prisma client over the right
- * driver adapter. PostgreSQL in a cluster; PGlite in single-node mode, with the same schema and
- * the same generated client.
+ * Opens the database, applies pending migrations (or, with `migrate: false`, refuses a schema
+ * that is behind), and returns a Prisma client over the right driver adapter. PostgreSQL in a
+ * cluster; PGlite in single-node mode, with the same schema and the same generated client.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return "url" in options
-    ? openPostgres(options.url, options.poolSize ?? 10)
+    ? openPostgres(options.url, options.poolSize ?? 10, options.migrate ?? true)
     : openPglite(options.dataDir);
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+// Applies the pending migrations, or only checks that there are none.
+async function prepareSchema(runner: SqlRunner, apply: boolean): Promise<string[]> {
+  if (apply) return migrate(runner);
+  const pending = await pendingMigrations(runner);
+  if (pending.length > 0) {
+    throw new MigrationError(
+      `the database schema is behind this version: ${pending.length} migration(s) not applied (the newest: ${pending.at(-1)}). The records service applies them when it starts (in Kubernetes, the chart's migration Job): start it first, then this process.`,
+    );
+  }
+  return [];
+}
+
+async function openPostgres(url: string, poolSize: number, apply: boolean): Promise<Database> {
   const runner = await connectPgRunner(url);
   let appliedMigrations: string[];
   try {
-    appliedMigrations = await migrate(runner);
+    appliedMigrations = await prepareSchema(runner, apply);
   } finally {
     await runner.close();
   }

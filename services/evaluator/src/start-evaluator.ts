@@ -23,7 +23,12 @@ export async function startEvaluator(config: EvaluatorConfig): Promise<RunningEv
       { variables: config.unknownVariables },
       "unknown TIDINGS_* variables (typos?) are ignored",
     );
-  const db = await openDatabase({ url: config.databaseUrl, poolSize: config.poolSize });
+  // The records service owns the schema: an evaluator only checks it is current.
+  const db = await openDatabase({
+    url: config.databaseUrl,
+    poolSize: config.poolSize,
+    migrate: false,
+  });
   // No offline queue: while Redis is down an emit fails at once, and the batch waits in the bus.
   const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on("error", (error) => logger.warn({ err: error }, "redis: connection problem"));

@@ -50,7 +50,8 @@ export async function startGateway(
   registerCors(app, base.corsOrigins);
   const lifecycle = createLifecycle();
   const secret = await resolveJwtSecret(base.jwt.secret, base.dataDir);
-  const db = await openDatabase(base.database);
+  // The records service owns the schema: a gateway only checks it is current.
+  const db = await openDatabase({ ...base.database, migrate: false });
   const bus = createBus(base.bus, app.log);
   await bus.start();
   const caches = createSharedCaches(db);
