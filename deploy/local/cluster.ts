@@ -2,7 +2,9 @@
 // against the local PostgreSQL, NATS and Redis, behind one entry port with sticky sessions.
 // Ctrl-C stops them all (gracefully). Counts, ports and services come from flags or the environment:
 //   npm run cluster -- --records 2 --evaluators 2 --gateways 2 --port 8080 --base-port 8100
+import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { resolveJwtSecret } from "@tidings/auth";
 import { startLocalCluster } from "./local-cluster.ts";
 
 const { values } = parseArgs({
@@ -28,23 +30,40 @@ const port = (flag: string | undefined, variable: string | undefined, fallback: 
   return value;
 };
 
+const entryPort = port(values.port, env.TIDINGS_CLUSTER_PORT, 8080);
+// Everything this cluster names on the shared servers carries its entry port, so two clusters (or
+// a cluster and a test run) on the same PostgreSQL, NATS and Redis never meet; the JWT secret is
+// generated once per cluster and kept, so tokens stay valid across restarts of the same cluster.
+const ownName = `tidings_cluster_${entryPort}`;
+// What the cluster wires itself (each to the services that read it) is not passed on as is.
+const WIRED = new Set([
+  "TIDINGS_DATABASE_URL",
+  "TIDINGS_NATS_URL",
+  "TIDINGS_REDIS_URL",
+  "TIDINGS_REDIS_PREFIX",
+  "TIDINGS_JWT_SECRET",
+]);
+const passed = Object.fromEntries(
+  Object.entries(env).filter(
+    ([name, value]) =>
+      name.startsWith("TIDINGS_") &&
+      !name.startsWith("TIDINGS_CLUSTER_") &&
+      !WIRED.has(name) &&
+      value !== undefined,
+  ),
+) as Record<string, string>;
 const options = {
   records: count(values.records, env.TIDINGS_CLUSTER_RECORDS, 2),
   evaluators: count(values.evaluators, env.TIDINGS_CLUSTER_EVALUATORS, 2),
   gateways: count(values.gateways, env.TIDINGS_CLUSTER_GATEWAYS, 2),
-  entryPort: port(values.port, env.TIDINGS_CLUSTER_PORT, 8080),
+  entryPort,
   basePort: port(values["base-port"], env.TIDINGS_CLUSTER_BASE_PORT, 8100),
-  databaseUrl: env.TIDINGS_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/tidings_cluster",
+  databaseUrl: env.TIDINGS_DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/${ownName}`,
   natsUrl: env.TIDINGS_NATS_URL ?? "nats://127.0.0.1:4222",
   redisUrl: env.TIDINGS_REDIS_URL ?? "redis://127.0.0.1:6379",
-  // A fixed default keeps tokens valid across restarts of this local cluster; set your own.
-  jwtSecret: env.TIDINGS_JWT_SECRET ?? "local-cluster-secret-change-me-please-0001",
-  env: Object.fromEntries(
-    Object.entries(env).filter(
-      ([name, value]) =>
-        name.startsWith("TIDINGS_") && !name.startsWith("TIDINGS_CLUSTER_") && value !== undefined,
-    ),
-  ) as Record<string, string>,
+  jwtSecret: await resolveJwtSecret(env.TIDINGS_JWT_SECRET, join(".tidings", ownName)),
+  redisPrefix: env.TIDINGS_REDIS_PREFIX ?? ownName,
+  env: { TIDINGS_NATS_PREFIX: ownName, ...passed },
   output: (line: string) => console.log(line),
 };
 
@@ -57,8 +76,8 @@ console.log(`  entry        ${cluster.entryUrl}  (REST and realtime, sticky sess
 for (const service of cluster.services)
   console.log(`  ${service.name.padEnd(12)} http://127.0.0.1:${service.port}`);
 console.log(`  database     ${options.databaseUrl}`);
-console.log(`  nats         ${options.natsUrl}`);
-console.log(`  redis        ${options.redisUrl}`);
+console.log(`  nats         ${options.natsUrl} (prefix ${options.env.TIDINGS_NATS_PREFIX})`);
+console.log(`  redis        ${options.redisUrl} (prefix ${options.redisPrefix})`);
 console.log("\n  Ctrl-C stops everything.\n");
 
 let stopping = false;

@@ -23,6 +23,8 @@ export interface LocalClusterOptions {
   databaseUrl: string;
   natsUrl: string;
   redisUrl: string;
+  /** Prefix of the Redis channels and keys, given to the services that use Redis only. */
+  redisPrefix?: string;
   jwtSecret: string;
   /** Variables every service gets besides the wiring (prefixes, limits, superuser…). */
   env: Record<string, string>;
@@ -71,13 +73,17 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     TIDINGS_DATABASE_URL: options.databaseUrl,
     TIDINGS_NATS_URL: options.natsUrl,
   };
+  const redis = {
+    TIDINGS_REDIS_URL: options.redisUrl,
+    ...(options.redisPrefix ? { TIDINGS_REDIS_PREFIX: options.redisPrefix } : {}),
+  };
   // Each service gets the connections it uses, and no others (unknown variables are warned about).
   const wiring = {
     records: { ...shared, TIDINGS_JWT_SECRET: options.jwtSecret },
-    evaluator: { ...shared, TIDINGS_REDIS_URL: options.redisUrl },
+    evaluator: { ...shared, ...redis },
     gateway: {
       ...shared,
-      TIDINGS_REDIS_URL: options.redisUrl,
+      ...redis,
       TIDINGS_JWT_SECRET: options.jwtSecret,
     },
   };
