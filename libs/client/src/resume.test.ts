@@ -142,6 +142,16 @@ describe("reconnection and resume against two live nodes", () => {
     // More than TIDINGS_RESUME_MAX_BYTES (1 MiB) of later changes push the missed ones out.
     const big = "x".repeat(95_000);
     for (let i = 0; i < 14; i += 1) await create("archive", { title: `big ${i} ${big}` });
+    // Events reach the stream shortly after their writes are acknowledged: once a watcher has the
+    // barrier written after them, the stream holds them all and has dropped the missed ones.
+    const watcher = client(`http://127.0.0.1:${cluster.nodes[1]!.port}`);
+    const seen: string[] = [];
+    await watcher.collection("archive").subscribe("*", (change) => {
+      const text = title(change);
+      if (text) seen.push(text);
+    });
+    await create("archive", { title: "barrier" });
+    await eventually(() => expect(seen).toContain("barrier"));
     proxy.release();
 
     await eventually(() => expect(resyncs).toHaveLength(1));

@@ -1,9 +1,14 @@
 import { openDatabase } from "@tidings/db";
-import { TEST_NATS_URL, TEST_REDIS_URL, withNats, withPostgres } from "@tidings/testing";
+import {
+  eventually,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+  withNats,
+  withPostgres,
+} from "@tidings/testing";
 import { describe, expect, it } from "vitest";
 import { loadEvaluatorConfig } from "./config.ts";
 import { startEvaluator } from "./start-evaluator.ts";
-import { eventually } from "./testing/eventually.ts";
 
 describe("evaluator process", () => {
   it("refuses to start without PostgreSQL, NATS and Redis, naming each", () => {

@@ -2,9 +2,9 @@ import type { Bus } from "@tidings/bus";
 import type { ChangePayload } from "@tidings/protocol";
 import { startNatsServer, startRedisServer } from "@tidings/testing";
 import { describe, expect, it } from "vitest";
-import { eventually, settle } from "./testing/eventually.ts";
-import { type Pipeline, startPipeline } from "./testing/pipeline-harness.ts";
-import type { TestClient } from "./testing/test-gateway.ts";
+import { eventually, settle } from "./eventually.ts";
+import { type Pipeline, startPipeline } from "./pipeline-harness.ts";
+import type { TestClient } from "./test-gateway.ts";
 
 const open = (name: string) => ({
   name,

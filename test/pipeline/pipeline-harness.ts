@@ -10,6 +10,7 @@ import {
 } from "@tidings/collections";
 import { newId } from "@tidings/db";
 import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
+import { createEvaluator, type Evaluator, redisRoomEmitter } from "@tidings/evaluator";
 import { encodeSubscriptionDelta, type SubscriptionSpec } from "@tidings/protocol";
 import { buildApp, createOutboxRelay, type OutboxRelay } from "@tidings/records";
 import {
@@ -21,8 +22,6 @@ import {
 } from "@tidings/records/testing";
 import { withNats, withRedis } from "@tidings/testing";
 import { Redis } from "ioredis";
-import { createEvaluator, type Evaluator } from "../evaluator.ts";
-import { redisRoomEmitter } from "../redis-room-emitter.ts";
 import { TestGateway } from "./test-gateway.ts";
 
 const silent = process.env.PIPELINE_DEBUG

@@ -3,9 +3,9 @@ import { loadPublisher, startInternalPublish } from "@tidings/records";
 import { TEST_SERVICE_TOKEN } from "@tidings/records/testing";
 import { createLifecycle } from "@tidings/service";
 import { describe, expect, it } from "vitest";
-import { eventually, settle } from "./testing/eventually.ts";
-import { startPipeline } from "./testing/pipeline-harness.ts";
-import type { TestClient } from "./testing/test-gateway.ts";
+import { eventually, settle } from "./eventually.ts";
+import { startPipeline } from "./pipeline-harness.ts";
+import type { TestClient } from "./test-gateway.ts";
 
 const posts = {
   name: "posts",
