@@ -41,8 +41,9 @@ describe("tokens from an identity provider (JWKS)", () => {
       .setExpirationTime("5m")
       .sign(privateKey);
 
-  it("accepts an RS256 token signed by a key in the JWKS, as a plain user", async () => {
-    const tokens = createTokenService(
+  // Own tokens and the identity provider's, with the provider's issuer and audience required.
+  const idpTokenService = () =>
+    createTokenService(
       {
         secret: "x".repeat(32),
         ttlSeconds: 60,
@@ -52,6 +53,9 @@ describe("tokens from an identity provider (JWKS)", () => {
       },
       db.prisma,
     );
+
+  it("accepts an RS256 token signed by a key in the JWKS, as a plain user", async () => {
+    const tokens = idpTokenService();
     const { user, expiresAt } = await tokens.verify(
       await idpToken({ email: "ann@example.com", role: "superuser" }),
     );
@@ -75,16 +79,7 @@ describe("tokens from an identity provider (JWKS)", () => {
   });
 
   it("refuses a token from another issuer or audience", async () => {
-    const tokens = createTokenService(
-      {
-        secret: "x".repeat(32),
-        ttlSeconds: 60,
-        jwksUrl,
-        issuer: "https://idp.example",
-        audience: "tidings",
-      },
-      db.prisma,
-    );
+    const tokens = idpTokenService();
     await expect(
       tokens.verify(await idpToken({}, { issuer: "https://evil.example" })),
     ).rejects.toMatchObject({ code: "UNAUTHORIZED" });

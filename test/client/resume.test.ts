@@ -1,5 +1,3 @@
-import { eventually, pause } from "@tidings/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Change,
   type CloseNotice,
@@ -8,9 +6,11 @@ import {
   isResyncRequired,
   type TidingsClient,
   type TidingsError,
-} from "./index.ts";
-import { type LiveCluster, startLiveCluster } from "./testing/live-cluster.ts";
-import { startSwitchProxy } from "./testing/switch-proxy.ts";
+} from "@tidings/client";
+import { eventually, pause } from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LiveCluster, startLiveCluster } from "./live-cluster.ts";
+import { startSwitchProxy } from "./switch-proxy.ts";
 
 const title = (change: Change) => (change.record as { title?: string }).title;
 

@@ -1,14 +1,14 @@
-import { eventually, pause } from "@tidings/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type BroadcastSender,
   createClient,
   isForbidden,
   type PresenceMember,
   type TidingsClient,
-} from "./index.ts";
-import { type LiveCluster, startLiveCluster } from "./testing/live-cluster.ts";
-import { startSwitchProxy } from "./testing/switch-proxy.ts";
+} from "@tidings/client";
+import { eventually, pause } from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LiveCluster, startLiveCluster } from "./live-cluster.ts";
+import { startSwitchProxy } from "./switch-proxy.ts";
 
 type Meta = { name: string };
 

@@ -1,5 +1,3 @@
-import { eventually, pause } from "@tidings/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Change,
   type ConnectionState,
@@ -9,8 +7,10 @@ import {
   isNotFound,
   type TidingsClient,
   TidingsError,
-} from "./index.ts";
-import { type LiveCluster, startLiveCluster } from "./testing/live-cluster.ts";
+} from "@tidings/client";
+import { eventually, pause } from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LiveCluster, startLiveCluster } from "./live-cluster.ts";
 
 const fields = [
   { name: "title", type: "text" },

@@ -1,5 +1,3 @@
-import { eventually, pause } from "@tidings/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type Change,
   type ClientOptions,
@@ -11,8 +9,10 @@ import {
   isUnauthorized,
   type TidingsClient,
   type TidingsError,
-} from "./index.ts";
-import { type LiveCluster, type LiveUser, startLiveCluster } from "./testing/live-cluster.ts";
+} from "@tidings/client";
+import { eventually, pause } from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LiveCluster, type LiveUser, startLiveCluster } from "./live-cluster.ts";
 
 describe("tokens against a live server", () => {
   let cluster: LiveCluster;
