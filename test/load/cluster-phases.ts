@@ -2,7 +2,7 @@ import type { BaselineHandlers } from "./baseline-server.ts";
 import type { BenchCluster } from "./bench-cluster.ts";
 import { type Child, forkChild } from "./child-rpc.ts";
 import type { ClientFleet } from "./client-fleet.ts";
-import { gatewayKill } from "./kill-step.ts";
+import { gatewayKill, type KillPlan } from "./kill-step.ts";
 import { type Rig, runStep } from "./measure-step.ts";
 import type { MemoryProbe } from "./memory-probe.ts";
 import type { WatchedProcess } from "./process-sampler.ts";
@@ -218,16 +218,7 @@ export async function storm(
 export async function kill(
   ctx: PhaseContext,
   bench: BenchCluster,
-  plan: {
-    clients: number;
-    onKilled: number;
-    rate: number;
-    seconds: number;
-    after: number;
-    mix: WriteMix;
-    activeShare: number;
-    concurrency: number;
-  },
+  plan: Omit<KillPlan, "kill" | "log"> & { concurrency: number },
 ): Promise<void> {
   const { fleet } = ctx;
   const specs = specsOf(bench, plan.clients);
