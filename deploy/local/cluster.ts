@@ -2,10 +2,11 @@
 // against the local PostgreSQL, NATS and Redis, behind one entry port with sticky sessions.
 // Ctrl-C stops them all (gracefully). Counts, ports and services come from flags or the environment:
 //   npm run cluster -- --records 2 --evaluators 2 --gateways 2 --port 8080 --base-port 8100
+// With --built, the services run from their compiled dist/main.js (run `npm run build` first).
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { resolveJwtSecret } from "@tidings/auth";
-import { startLocalCluster } from "./local-cluster.ts";
+import { startLocalCluster, unreadVariables } from "./local-cluster.ts";
 
 const { values } = parseArgs({
   options: {
@@ -14,6 +15,7 @@ const { values } = parseArgs({
     gateways: { type: "string" },
     port: { type: "string" },
     "base-port": { type: "string" },
+    built: { type: "boolean", default: false },
   },
 });
 const env = process.env;
@@ -52,6 +54,8 @@ const passed = Object.fromEntries(
       value !== undefined,
   ),
 ) as Record<string, string>;
+for (const name of unreadVariables(passed))
+  console.warn(`warning: no service reads ${name}; it is not passed on`);
 const options = {
   records: count(values.records, env.TIDINGS_CLUSTER_RECORDS, 2),
   evaluators: count(values.evaluators, env.TIDINGS_CLUSTER_EVALUATORS, 2),
@@ -65,6 +69,7 @@ const options = {
   redisPrefix: env.TIDINGS_REDIS_PREFIX ?? ownName,
   env: { TIDINGS_NATS_PREFIX: ownName, ...passed },
   output: (line: string) => console.log(line),
+  built: values.built,
 };
 
 console.log(

@@ -16,7 +16,7 @@ export interface Upstream {
 
 /** Where each kind of request goes. */
 export interface EntryRoutes {
-  /** Realtime: Socket.IO, the compatibility protocols, channel auth. */
+  /** Realtime: Socket.IO, the compatibility protocols, channel auth, the client SDK's builds. */
   gateways: Upstream[];
   /** Everything else: the REST API. */
   records: Upstream[];
@@ -29,6 +29,7 @@ const GATEWAY_PATHS = [
   /^\/realtime$/,
   /^\/app\//,
   /^\/(api\/)?broadcasting\/auth$/,
+  /^\/sdk\//,
 ];
 const STICKY_COOKIE = "tidings_node";
 

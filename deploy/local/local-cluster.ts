@@ -3,13 +3,17 @@ import { freePort } from "@tidings/testing";
 import pg from "pg";
 import { type EntryProxy, startEntryProxy, type Upstream } from "./entry-proxy.ts";
 import {
-  type ENTRY_POINTS,
   isListening,
+  type SERVICE_DIRS,
   type ServiceProcess,
   startService,
   stopService,
   waitForPort,
 } from "./processes.ts";
+import { variablesFor } from "./service-variables.ts";
+
+export { entryArgs } from "./processes.ts";
+export { SERVICE_VARIABLES, unreadVariables, variablesFor } from "./service-variables.ts";
 
 /** The shape of a local cluster. */
 export interface LocalClusterOptions {
@@ -26,9 +30,11 @@ export interface LocalClusterOptions {
   /** Prefix of the Redis channels and keys, given to the services that use Redis only. */
   redisPrefix?: string;
   jwtSecret: string;
-  /** Variables every service gets besides the wiring (prefixes, limits, superuser…). */
+  /** Variables besides the wiring (prefixes, limits, superuser…); each service gets those it reads. */
   env: Record<string, string>;
   output: (line: string) => void;
+  /** Run the services' compiled `dist/main.js` (after `npm run build`) instead of their source. */
+  built?: boolean;
 }
 
 /** A running local cluster. */
@@ -68,7 +74,6 @@ export async function ensureDatabase(url: string): Promise<void> {
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   await ensureDatabase(options.databaseUrl);
   const shared = {
-    ...options.env,
     TIDINGS_HOST: "127.0.0.1",
     TIDINGS_DATABASE_URL: options.databaseUrl,
     TIDINGS_NATS_URL: options.natsUrl,
@@ -77,11 +82,17 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     TIDINGS_REDIS_URL: options.redisUrl,
     ...(options.redisPrefix ? { TIDINGS_REDIS_PREFIX: options.redisPrefix } : {}),
   };
-  // Each service gets the connections it uses, and no others (unknown variables are warned about).
+  // Each service gets the connections it uses and the variables it reads, and no others (a
+  // service warns about variables it does not know).
   const wiring = {
-    records: { ...shared, TIDINGS_JWT_SECRET: options.jwtSecret },
-    evaluator: { ...shared, ...redis },
+    records: {
+      ...variablesFor("records", options.env),
+      ...shared,
+      TIDINGS_JWT_SECRET: options.jwtSecret,
+    },
+    evaluator: { ...variablesFor("evaluator", options.env), ...shared, ...redis },
     gateway: {
+      ...variablesFor("gateway", options.env),
       ...shared,
       ...redis,
       TIDINGS_JWT_SECRET: options.jwtSecret,
@@ -89,7 +100,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
   const plan: {
     name: string;
-    entry: keyof typeof ENTRY_POINTS;
+    entry: keyof typeof SERVICE_DIRS;
     port: number;
     env: Record<string, string>;
   }[] = [];
@@ -119,7 +130,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 
   const services = new Map<string, ServiceProcess>();
   const launch = async (step: (typeof plan)[number]) => {
-    const service = startService(step.name, step.entry, step.port, step.env, options.output);
+    const service = startService(
+      step.name,
+      step.entry,
+      step.port,
+      step.env,
+      options.output,
+      options.built,
+    );
     services.set(step.name, service);
     await waitForPort(step.port);
   };

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createConnection } from "node:net";
+import { SOURCE_EXEC_ARGV } from "@tidings/testing";
 
 /** A service process of the local cluster. */
 export interface ServiceProcess {
@@ -12,12 +13,28 @@ export interface ServiceProcess {
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
-/** Entry points of the three services. */
-export const ENTRY_POINTS = {
-  records: "services/records/src/main.ts",
-  evaluator: "services/evaluator/src/main.ts",
-  gateway: "services/gateway/src/main.ts",
+/** Workspace folders of the three services. */
+export const SERVICE_DIRS = {
+  records: "services/records",
+  evaluator: "services/evaluator",
+  gateway: "services/gateway",
 } as const;
+
+/**
+ * Node's arguments for a service: its TypeScript source through tsx (development), or its
+ * compiled `dist/main.js` as the image runs it (after `npm run build`).
+ */
+export function entryArgs(entry: keyof typeof SERVICE_DIRS, built: boolean): string[] {
+  const dir = SERVICE_DIRS[entry];
+  return built
+    ? ["--enable-source-maps", `${dir}/dist/main.js`]
+    : [...SOURCE_EXEC_ARGV, `${dir}/src/main.ts`];
+}
+
+/** The environment without its TIDINGS_* variables. */
+function withoutTidings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith("TIDINGS_")));
+}
 
 /**
  * Starts a service as its own process (as a container would run it), with its output prefixed
@@ -25,16 +42,18 @@ export const ENTRY_POINTS = {
  */
 export function startService(
   name: string,
-  entry: keyof typeof ENTRY_POINTS,
+  entry: keyof typeof SERVICE_DIRS,
   port: number,
   env: Record<string, string>,
   output: (line: string) => void,
+  built = false,
 ): ServiceProcess {
   // Node itself with tsx as its loader, not the tsx CLI: the CLI runs the service in a child of
   // its own, so a SIGKILL (a fault test's crash) would reach the CLI and leave the service running.
-  const child = spawn(process.execPath, ["--import", "tsx", ENTRY_POINTS[entry]], {
+  const child = spawn(process.execPath, entryArgs(entry, built), {
     cwd: ROOT,
-    env: { ...process.env, ...env, TIDINGS_PORT: String(port) },
+    // The caller's own TIDINGS_* variables stay out: each service gets exactly the ones given.
+    env: { ...withoutTidings(process.env), ...env, TIDINGS_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   for (const stream of [child.stdout, child.stderr]) {

@@ -1,14 +1,15 @@
 import { existsSync, readFileSync } from "node:fs";
+import { entryArgs } from "@tidings/local-cluster";
 import { createLifecycle, registerHealthRoutes } from "@tidings/service";
 import Fastify from "fastify";
 import { describe, expect, it } from "vitest";
 import { loadChart, ROOT, renderChart, type Values } from "./chart.ts";
 import {
+  builtEntryPoint,
   COMPONENTS,
   CONNECTED,
   type Component,
   EVERYTHING,
-  localEntryPoints,
   startScript,
 } from "./fixtures.ts";
 import {
@@ -41,15 +42,23 @@ function portNamed(container: Container, name: string | number | undefined): num
 }
 
 describe("deployments", () => {
-  it.each(COMPONENTS)("%s runs its service's entry point", (component) => {
+  it.each(COMPONENTS)("%s runs its service's compiled entry point", (component) => {
     const { container } = started(CONNECTED, component);
-    const entry = `services/${component}/src/main.ts`;
-    // No command: the image's entrypoint (node --import tsx) runs the file given as argument.
+    const entry = builtEntryPoint(component);
+    // No command: the image's entrypoint (node) runs the file given as argument.
     expect(container.command).toBeUndefined();
     expect(container.args).toEqual([entry]);
-    expect(existsSync(new URL(entry, ROOT))).toBe(true);
-    expect(localEntryPoints()[component]).toBe(entry);
-    expect(startScript(component)).toBe("exec node --import tsx src/main.ts");
+    // `npm run build` compiles src/ to dist/, so dist/main.js is what src/main.ts becomes.
+    expect(existsSync(new URL(`services/${component}/src/main.ts`, ROOT))).toBe(true);
+    const build = JSON.parse(
+      readFileSync(new URL(`services/${component}/tsconfig.build.json`, ROOT), "utf8"),
+    );
+    expect(build.compilerOptions).toMatchObject({ rootDir: "src", outDir: "dist" });
+    // `npm run cluster -- --built` runs the same file; `npm start` runs the source through tsx.
+    expect(entryArgs(component, true)).toContain(entry);
+    expect(startScript(component)).toBe(
+      "exec node --conditions=@tidings/source --import tsx src/main.ts",
+    );
   });
 
   it.each([

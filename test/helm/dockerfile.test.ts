@@ -1,126 +1,163 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "./chart.ts";
+import {
+  copiedFromBuild,
+  dockerfileStage,
+  dockerfileStages,
+  dockerIgnored,
+  REPO_ROOT as ROOT,
+  workspaceDirs,
+} from "../support/dockerfile.ts";
 import { COMPONENTS } from "./fixtures.ts";
 import { SERVICE_CONFIG } from "./service-config.ts";
 
-// No Docker engine runs on the development machines: these checks stand in for `docker build`.
+// No Docker engine runs on the development machines: these checks stand in for `docker build`
+// (and `npm run image:dry-run` reproduces its steps outside Docker).
 const read = (path: string) => readFileSync(new URL(path, ROOT), "utf8");
+const manifest = (dir: string) =>
+  JSON.parse(read(`${dir}/package.json`)) as {
+    name: string;
+    engines?: { node?: string };
+    dependencies?: Record<string, string>;
+  };
 
-interface Instruction {
-  keyword: string;
-  args: string;
-}
-
-/** The Dockerfile's instructions by stage (the last is the image), comments dropped. */
-function stages(): Instruction[][] {
-  const result: Instruction[][] = [[]];
-  for (const line of read("deploy/docker/Dockerfile").split("\n")) {
-    if (!line.trim() || line.trimStart().startsWith("#")) continue;
-    const [keyword = "", ...rest] = line.trim().split(/\s+/);
-    if (keyword === "FROM") result.push([]);
-    result.at(-1)?.push({ keyword, args: rest.join(" ") });
-  }
-  return result;
-}
-
-const all = stages().flat();
-const image = stages().at(-1) ?? [];
+const all = dockerfileStages().flat();
+const image = dockerfileStages().at(-1) ?? [];
 const lockfile = JSON.parse(read("package-lock.json")) as {
-  packages: Record<
-    string,
-    { dev?: boolean; os?: string[]; dependencies?: object; optionalDependencies?: object }
-  >;
+  packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
 };
 
-/** Workspace folders, from the root package.json's globs. */
-function workspaces(): string[] {
-  const globs: string[] = JSON.parse(read("package.json")).workspaces;
-  return globs.flatMap((glob) =>
-    glob.endsWith("/*")
-      ? readdirSync(new URL(glob.slice(0, -1), ROOT))
-          .map((name) => `${glob.slice(0, -1)}${name}`)
-          .filter((dir) => existsSync(new URL(`${dir}/package.json`, ROOT)))
-      : [glob],
-  );
+/** Workspace folders the image's services run: the four services and every package they depend on. */
+function runtimeWorkspaces(): string[] {
+  const byName = new Map(workspaceDirs().map((dir) => [manifest(dir).name, dir]));
+  const needed = new Set<string>();
+  const visit = (dir: string) => {
+    if (needed.has(dir)) return;
+    needed.add(dir);
+    for (const name of Object.keys(manifest(dir).dependencies ?? {})) {
+      const dep = byName.get(name);
+      if (dep) visit(dep);
+    }
+  };
+  for (const service of [...COMPONENTS, "standalone"]) visit(`services/${service}`);
+  return [...needed].sort();
 }
 
-/** .dockerignore as Docker reads it: `**` spans folders, a match excludes the folder's contents. */
-function ignored(path: string): boolean {
-  const patterns = read(".dockerignore")
-    .split("\n")
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith("#"));
-  let excluded = false;
-  for (const pattern of patterns) {
-    const negate = pattern.startsWith("!");
-    const source = pattern
-      .replace(/^!?\/?/, "")
-      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-      .replace(/\*\*\//g, "\u0000")
-      .replace(/\*\*/g, ".*")
-      .replace(/\*/g, "[^/]*")
-      .replace(/\?/g, "[^/]")
-      .replaceAll("\u0000", "(?:.*/)?");
-    if (new RegExp(`^${source}(?:/.*)?$`).test(path)) excluded = !negate;
+/** Files and folders the package's source reads from disk at run time (`new URL("../…")`). */
+function filesReadAtRunTime(dir: string): string[] {
+  const found: string[] = [];
+  const src = new URL(`${dir}/src/`, ROOT);
+  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith(".ts") || entry.name.endsWith(".test.ts")) continue;
+    const file = join(entry.parentPath, entry.name);
+    for (const match of readFileSync(file, "utf8").matchAll(
+      /new URL\("(\.\.\/[^"]+)", import\.meta\.url\)/g,
+    )) {
+      const fromRoot = join(dirname(file), match[1] as string).slice(ROOT.pathname.length);
+      if (!fromRoot.startsWith(`${dir}/src/`)) found.push(fromRoot.replace(/\/$/, ""));
+    }
   }
-  return excluded;
+  return found;
 }
 
 describe("deploy/docker/Dockerfile", () => {
-  it("builds on node:20-slim, the Node.js major the project supports", () => {
-    expect(all).toContainEqual({ keyword: "ARG", args: "NODE_IMAGE=node:20-slim" });
+  it("builds on a Node.js LTS pinned by digest, the line package.json's engines names", () => {
+    const base = all.find((i) => i.keyword === "ARG" && i.args.startsWith("NODE_IMAGE="))?.args;
+    const pinned = /^NODE_IMAGE=node:(22|24)-slim@sha256:[0-9a-f]{64}$/.exec(base ?? "");
+    expect(pinned, base).not.toBeNull();
     // Each stage starts from the base image or from an earlier stage.
     const names: string[] = [];
     for (const from of all.filter((i) => i.keyword === "FROM")) {
-      const [base = "", , name] = from.args.split(" ");
-      expect([`\${NODE_IMAGE}`, ...names], from.args).toContain(base);
+      const [start = "", , name] = from.args.split(" ");
+      expect([`\${NODE_IMAGE}`, ...names], from.args).toContain(start);
       if (name) names.push(name);
     }
-    expect(JSON.parse(read("package.json")).engines.node).toBe(">=20.19");
+    expect(manifest(".").engines?.node).toMatch(new RegExp(`^>=${pinned?.[1]}\\.`));
   });
 
   it("copies the lockfile and every workspace's manifest before installing with npm ci", () => {
     const copied = all.filter((i) => i.keyword === "COPY").flatMap((i) => i.args.split(/\s+/));
     expect(copied).toEqual(expect.arrayContaining(["package.json", "package-lock.json"]));
-    expect(workspaces().length).toBeGreaterThan(10);
-    for (const dir of workspaces()) expect(copied).toContain(`${dir}/package.json`);
+    expect(workspaceDirs().length).toBeGreaterThan(10);
+    for (const dir of workspaceDirs()) expect(copied).toContain(`${dir}/package.json`);
     const runs = all.filter((i) => i.keyword === "RUN").map((i) => i.args);
     expect(runs.filter((run) => run.includes("npm ci --ignore-scripts"))).toHaveLength(1);
-    expect(runs.filter((run) => run.includes("npm ci --omit=dev --ignore-scripts"))).toHaveLength(
-      1,
-    );
+    expect(
+      runs.filter((run) => run.includes("npm ci --omit=dev --omit=optional --ignore-scripts")),
+    ).toHaveLength(1);
     expect(runs.filter((run) => /npm (install|i) /.test(run))).toEqual([]);
   });
 
-  it("adds exactly tsx and what it needs beyond the production dependencies", () => {
-    const needed = new Set<string>();
-    const visit = (name: string) => {
-      const entry = lockfile.packages[`node_modules/${name}`];
-      if (!entry?.dev || (entry.os && !entry.os.includes("linux"))) return;
-      // A scoped package is copied with its scope folder (@esbuild holds the platform binary).
-      needed.add(name.startsWith("@") ? (name.split("/")[0] as string) : name);
-      for (const dep of Object.keys({ ...entry.dependencies, ...entry.optionalDependencies }))
-        visit(dep);
-    };
-    visit("tsx");
-    const added = image
-      .filter((i) => i.keyword === "COPY" && i.args.startsWith("--from=dev-deps"))
-      .map((i) => i.args.split(/\s+/)[1]?.replace("/app/node_modules/", ""));
-    expect(needed.has("tsx")).toBe(true);
-    expect(added.sort()).toEqual([...needed].sort());
+  it("type-checks and compiles the sources in the build stage", () => {
+    const build = dockerfileStage("build");
+    expect(build.map((i) => i.keyword)).toEqual(["FROM", "RUN", "COPY", "RUN"]);
+    expect(build[3]?.args).toBe("npm run typecheck && npm run build");
   });
 
-  it("runs as a numeric non-root user, without a HEALTHCHECK, through node --import tsx", () => {
+  it("ships production dependencies and the compiled output of exactly the packages the services run", () => {
+    const runtime = runtimeWorkspaces();
+    expect(runtime).toEqual(expect.arrayContaining(["libs/auth", "libs/db", "services/gateway"]));
+    const copied = copiedFromBuild();
+    const dists = copied.filter(([from]) => from.endsWith("/dist")).map(([from]) => from);
+    expect(dists.sort()).toEqual(runtime.map((dir) => `${dir}/dist`));
+    for (const [from, to] of copied) expect(to).toBe(from);
+    // Nothing else comes from the build stage (its node_modules hold the dev tools) and no
+    // TypeScript source is copied: the image holds prod-deps' tree and dist/.
+    expect(
+      copied.filter(([from]) => from.includes("node_modules") || from.endsWith("/src")),
+    ).toEqual([]);
+    expect(image.filter((i) => i.keyword === "COPY" && !i.args.startsWith("--from="))).toEqual([]);
+    expect(
+      image.filter((i) => i.keyword === "COPY" && i.args.startsWith("--from=prod-deps")),
+    ).toHaveLength(1);
+    // What npm ci --omit=dev --omit=optional leaves out: the lockfile marks the dev tools as
+    // dev-only, or (TypeScript, an optional peer of the Prisma client) as dev or optional.
+    for (const tool of [
+      "tsx",
+      "esbuild",
+      "typescript",
+      "vitest",
+      "turbo",
+      "libs/db/node_modules/prisma",
+    ]) {
+      const entry = lockfile.packages[tool.includes("/") ? tool : `node_modules/${tool}`];
+      expect(entry?.dev || entry?.devOptional, tool).toBe(true);
+    }
+  });
+
+  it("copies what the compiled services read from disk at run time", () => {
+    const read = runtimeWorkspaces().flatMap(filesReadAtRunTime);
+    expect(read).toEqual(
+      expect.arrayContaining([
+        "libs/db/prisma/migrations",
+        "libs/protocol/proto/tidings/v1/publisher.proto",
+        "services/standalone/public",
+      ]),
+    );
+    const copied = copiedFromBuild().map(([from]) => from);
+    for (const path of read)
+      expect(
+        copied.some((from) => path === from || path.startsWith(`${from}/`)),
+        path,
+      ).toBe(true);
+    for (const from of copied.filter((path) => !path.endsWith("/dist")))
+      expect(existsSync(new URL(from, ROOT)), from).toBe(true);
+  });
+
+  it("runs the compiled single node as a numeric non-root user, without a HEALTHCHECK", () => {
     const user = image.find((i) => i.keyword === "USER")?.args ?? "";
     expect(user).toMatch(/^[1-9]\d*(:\d+)?$/);
     expect(all.some((i) => i.keyword === "HEALTHCHECK")).toBe(false);
-    expect(image.find((i) => i.keyword === "ENTRYPOINT")?.args).toBe('["node", "--import", "tsx"]');
+    expect(image.find((i) => i.keyword === "ENTRYPOINT")?.args).toBe(
+      '["node", "--enable-source-maps"]',
+    );
     const command = JSON.parse(image.find((i) => i.keyword === "CMD")?.args ?? "[]");
-    expect(command).toEqual(["services/standalone/src/main.ts"]);
-    // `npm start` runs the same command, replacing its shell, so npm's child is the server.
-    expect(JSON.parse(read("services/standalone/package.json")).scripts.start).toBe(
-      "exec node --import tsx src/main.ts",
+    expect(command).toEqual(["services/standalone/dist/main.js"]);
+    expect(existsSync(new URL("services/standalone/src/main.ts", ROOT))).toBe(true);
+    // `npm start` runs the source in the same way, replacing its shell, so npm's child is the server.
+    expect(JSON.parse(read("package.json")).scripts.start).toBe(
+      "exec node --conditions=@tidings/source --import tsx services/standalone/src/main.ts",
     );
   });
 
@@ -136,18 +173,19 @@ describe("deploy/docker/Dockerfile", () => {
 });
 
 describe(".dockerignore", () => {
-  it("keeps host dependencies, git and local data out of the build context", () => {
+  it("keeps host dependencies, builds, git, tests and local data out of the build context", () => {
     for (const path of [
       "node_modules/fastify/package.json",
       "libs/db/node_modules/prisma/package.json",
+      "services/records/dist/main.js",
       ".git/HEAD",
       ".tidings/jwt-secret",
       "services/records/src/config.test.ts",
     ])
-      expect(ignored(path), path).toBe(true);
+      expect(dockerIgnored(path), path).toBe(true);
   });
 
-  it("keeps everything the services read at run time", () => {
+  it("keeps everything the build stage compiles and the services read at run time", () => {
     const migrations = readdirSync(new URL("libs/db/prisma/migrations/", ROOT)).filter(
       (name) => !name.includes("."),
     );
@@ -155,7 +193,15 @@ describe(".dockerignore", () => {
       "package.json",
       "package-lock.json",
       ".npmrc",
-      ...workspaces().map((dir) => `${dir}/package.json`),
+      "turbo.json",
+      "tsconfig.base.json",
+      "tsconfig.build.json",
+      ...workspaceDirs().map((dir) => `${dir}/package.json`),
+      ...runtimeWorkspaces().flatMap((dir) => [
+        `${dir}/tsconfig.json`,
+        `${dir}/tsconfig.build.json`,
+        `${dir}/src/index.ts`,
+      ]),
       ...COMPONENTS.map((c) => `services/${c}/src/main.ts`),
       "services/standalone/src/main.ts",
       `libs/db/prisma/migrations/${migrations[0]}/migration.sql`,
@@ -167,7 +213,7 @@ describe(".dockerignore", () => {
     expect(migrations.length).toBeGreaterThan(0);
     for (const path of needed) {
       expect(existsSync(new URL(path, ROOT)), path).toBe(true);
-      expect(ignored(path), path).toBe(false);
+      expect(dockerIgnored(path), path).toBe(false);
     }
   });
 });

@@ -13,11 +13,9 @@ export function startScript(component: Component): string {
   return manifest.scripts.start;
 }
 
-/** Entry points of deploy/local/processes.ts, which runs each service as its own process. */
-export function localEntryPoints(): Record<string, string> {
-  const source = readFileSync(new URL("deploy/local/processes.ts", ROOT), "utf8");
-  const block = /ENTRY_POINTS = \{([^}]*)\}/.exec(source)?.[1] ?? "";
-  return Object.fromEntries([...block.matchAll(/(\w+): "([^"]+)"/g)].map((m) => [m[1], m[2]]));
+/** The compiled entry point the image runs for a component (`npm run build` makes it). */
+export function builtEntryPoint(component: Component): string {
+  return `services/${component}/dist/main.js`;
 }
 
 /** Values connecting the chart to PostgreSQL, NATS and Redis, as every install needs. */

@@ -1,5 +1,6 @@
 import { evaluatorEnv, loadEvaluatorConfig } from "@tidings/evaluator";
 import { gatewayConfigFrom, gatewayEnv } from "@tidings/gateway";
+import { SERVICE_VARIABLES } from "@tidings/local-cluster";
 import { loadConfig, recordsEnv } from "@tidings/records";
 import { loadNodeConfig, nodeEnv, parseEnv } from "@tidings/service";
 import type { Component } from "./fixtures.ts";
@@ -21,18 +22,17 @@ interface ServiceConfig {
 
 export const SERVICE_CONFIG: Record<Component, ServiceConfig> = {
   records: {
-    variables: Object.keys(recordsEnv),
+    variables: [...SERVICE_VARIABLES.records],
     load: (env) => loadConfig(env),
     defaults: parseEnv(recordsEnv, {}).values,
   },
   evaluator: {
-    variables: Object.keys(evaluatorEnv),
+    variables: [...SERVICE_VARIABLES.evaluator],
     load: (env) => loadEvaluatorConfig(env),
     defaults: parseEnv(evaluatorEnv, {}).values,
   },
   gateway: {
-    // services/gateway/src/main.ts reads the variables every node shares and its own.
-    variables: [...new Set([...Object.keys(nodeEnv), ...Object.keys(gatewayEnv)])],
+    variables: [...SERVICE_VARIABLES.gateway],
     load: (env) => {
       const base = loadNodeConfig(env, gatewayEnv);
       gatewayConfigFrom(parseEnv(gatewayEnv, env).values);

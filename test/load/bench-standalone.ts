@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomSecret } from "@tidings/local-cluster";
-import { freePort, withPostgres } from "@tidings/testing";
+import { freePort, SOURCE_EXEC_ARGV, withPostgres } from "@tidings/testing";
 import { hookEnv, postgresWatched } from "./bench-cluster.ts";
 import { createCollections, createUsers, SUPERUSER } from "./bench-users.ts";
 import type { MemoryProbe } from "./memory-probe.ts";
@@ -55,7 +55,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 120_000):
 }
 
 /**
- * Starts `npm start`'s process (`node --import tsx services/standalone/src/main.ts`, so a signal
+ * Starts `npm start`'s process (`node --conditions=@tidings/source --import tsx services/standalone/src/main.ts`, so a signal
  * reaches the server itself and its CPU can be read) on PostgreSQL (a database of its own) or on
  * PGlite (a temporary data dir), with the bench's users created in its database beforehand (for
  * PGlite while no process holds the data dir) and its collections created through REST.
@@ -88,7 +88,7 @@ export async function startBenchStandalone(
     const inherited = Object.fromEntries(
       Object.entries(process.env).filter(([key]) => !key.startsWith("TIDINGS_")),
     );
-    const spawned = spawn(process.execPath, ["--import", "tsx", ENTRY], {
+    const spawned = spawn(process.execPath, [...SOURCE_EXEC_ARGV, ENTRY], {
       cwd: ROOT,
       env: {
         ...inherited,

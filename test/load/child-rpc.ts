@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { SOURCE_EXEC_ARGV } from "@tidings/testing";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -42,7 +43,7 @@ export function forkChild<H extends Handlers>(
 ): Child<H> {
   const child = fork(script, [], {
     cwd: ROOT,
-    execArgv: ["--import", "tsx", ...execArgv],
+    execArgv: [...SOURCE_EXEC_ARGV, ...execArgv],
     stdio: ["ignore", "pipe", "pipe", "ipc"],
     serialization: "advanced",
   });

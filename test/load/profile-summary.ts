@@ -2,7 +2,7 @@
 // busy time went: self time grouped by package (node_modules), by Node's own modules, by our
 // workspace packages, and by native work (socket writes, GC, …). Idle time is left out.
 //
-//   npx tsx test/load/profile-summary.ts DIR/records-*.cpuprofile [--top 15]
+//   npx tsx --conditions=@tidings/source test/load/profile-summary.ts DIR/records-*.cpuprofile [--top 15]
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";

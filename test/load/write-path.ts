@@ -2,7 +2,7 @@
 // its own against the machine's PostgreSQL, next to a raw driver round trip (the baseline), then
 // the whole request through the records app in this process (outbox relay to NATS included).
 //
-//   npx tsx test/load/write-path.ts [--iterations N]
+//   npx tsx --conditions=@tidings/source test/load/write-path.ts [--iterations N]
 import { parseArgs } from "node:util";
 import { createTokenService } from "@tidings/auth";
 import { newId, openDatabase } from "@tidings/db";

@@ -126,7 +126,7 @@ affinity:
   {{- toYaml . | nindent 2 }}
 {{- end }}
 volumes:
-  # tsx keeps its compile cache in the temporary folder; the root filesystem is read-only.
+  # A writable temporary folder for the libraries that use one; the root filesystem is read-only.
   - name: tmp
     emptyDir: {}
 {{- end -}}

@@ -4,7 +4,7 @@
  * partition consumers and acknowledged — with a short history retained (the baseline) and with a
  * long one, in the same run. A bus whose cost grows with what it retains shows a ratio above 1.
  *
- *   npx tsx libs/bus/bench/history.ts [--short 1000] [--long 1000000] [--events 20000]
+ *   npx tsx --conditions=@tidings/source libs/bus/bench/history.ts [--short 1000] [--long 1000000] [--events 20000]
  *                                    [--partitions 8] [--payload 600] [--json]
  */
 import { PerformanceObserver } from "node:perf_hooks";

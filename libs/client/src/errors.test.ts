@@ -1,4 +1,4 @@
-import { ERROR_CODES } from "@tidings/protocol";
+import { ERROR_CODES } from "@tidings/protocol/wire";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODE_LIST, errorFromBody, TidingsError } from "./errors.ts";
 import * as client from "./index.ts";

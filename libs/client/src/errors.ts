@@ -1,9 +1,8 @@
-import type { ErrorCode } from "@tidings/protocol";
+import type { ErrorCode as ServerErrorCode } from "@tidings/protocol/wire";
 
-/**
- * Every code the server may answer with: the keys of `ERROR_CODES` in `@tidings/protocol`, spelled
- * out so browser bundles do not pull in that server-side module (a test keeps the two in step).
- */
+// The keys of `ERROR_CODES` in `@tidings/protocol`, spelled out so that bundles do not carry that
+// table's messages along (a test keeps the two in step).
+/** Every code the server may answer with. */
 export const ERROR_CODE_LIST = [
   "INVALID_JSON",
   "VALIDATION_FAILED",
@@ -25,9 +24,10 @@ export const ERROR_CODE_LIST = [
   "SLOW_CONSUMER",
   "INTERNAL",
   "UNAVAILABLE",
-] as const satisfies readonly ErrorCode[];
+] as const satisfies readonly ServerErrorCode[];
 
-export type { ErrorCode };
+/** A stable, machine-readable error code. */
+export type ErrorCode = (typeof ERROR_CODE_LIST)[number];
 
 /**
  * What the server refused, or why the client could not get an answer: a `code` to branch on, a

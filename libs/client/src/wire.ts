@@ -1,4 +1,4 @@
-import type { ChangePayload, SubscribableAction } from "@tidings/protocol";
+import type { ChangePayload, SubscribableAction } from "@tidings/protocol/wire";
 
 /** Server → client events (docs/protocol.md). */
 export const SERVER_EVENT = {

@@ -2,7 +2,7 @@
  * Matching benchmark: the subscription index against a linear scan that checks every
  * subscription's rule and filter per event (what PocketBase does), in the same run.
  *
- *   npx tsx libs/filter/bench/match.ts [--events N] [--scan-events N]
+ *   npx tsx --conditions=@tidings/source libs/filter/bench/match.ts [--events N] [--scan-events N]
  */
 import { parseArgs } from "node:util";
 import {

@@ -2,6 +2,10 @@
 export const CHANGE_ACTIONS = ["created", "updated", "deleted", "entered", "left"] as const;
 export type ChangeAction = (typeof CHANGE_ACTIONS)[number];
 
+/** The kinds of change a subscriber can ask for. */
+export const SUBSCRIBABLE_ACTIONS = ["created", "updated", "deleted"] as const;
+export type SubscribableAction = (typeof SUBSCRIBABLE_ACTIONS)[number];
+
 /**
  * The `change` event a subscriber receives. `seq` increases per channel (it is the event's
  * position in its partition of the stream): clients drop what they have seen and resume from it.

@@ -7,13 +7,6 @@ export {
   encodeChangeEvent,
   InvalidChangeEventError,
 } from "./change-event.ts";
-export {
-  CHANGE_ACTIONS,
-  type ChangeAction,
-  type ChangePayload,
-  SERVER_EVENTS,
-} from "./change-payload.ts";
-export { ERROR_CODES, type ErrorCode, isErrorCode } from "./error-codes.ts";
 export { PUBLISHER_PROTO_PATH } from "./proto-files.ts";
 export {
   decodeSubscriptionDelta,
@@ -22,11 +15,11 @@ export {
   encodeSubscriptionDelta,
   FILTER_SYNTAXES,
   type FilterSyntax,
-  SUBSCRIBABLE_ACTIONS,
-  type SubscribableAction,
   type SubscriptionDelta,
   type SubscriptionSpec,
   subscriptionDeltaSchema,
   subscriptionSpecSchema,
 } from "./subscription.ts";
 export { type ErrorBody, errorBody, TidingsError } from "./tidings-error.ts";
+// What a client sees: the changes it receives and the error codes (also `@tidings/protocol/wire`).
+export * from "./wire.ts";

@@ -1,8 +1,5 @@
 import { z } from "zod";
-
-/** The kinds of change a subscriber can ask for. */
-export const SUBSCRIBABLE_ACTIONS = ["created", "updated", "deleted"] as const;
-export type SubscribableAction = (typeof SUBSCRIBABLE_ACTIONS)[number];
+import { SUBSCRIBABLE_ACTIONS } from "./change-payload.ts";
 
 /** The filter languages a subscription may be written in (compatibility protocols bring theirs). */
 export const FILTER_SYNTAXES = ["pocketbase", "fastschema", "fluxbase"] as const;

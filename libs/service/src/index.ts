@@ -36,4 +36,5 @@ export {
   runShutdown,
   type ShutdownStep,
 } from "./shutdown.ts";
+export { type StaticAsset, sendAsset, staticAsset } from "./static-asset.ts";
 export { type FieldErrors, fieldErrors, parseInput } from "./validation.ts";

@@ -1,3 +1,4 @@
+export { CHROMIUM_PATH, launchChromium } from "./chromium.ts";
 export { freePort } from "./local-servers.ts";
 export {
   jetStreamApi,
@@ -20,4 +21,5 @@ export {
   type TestRedis,
   withRedis,
 } from "./redis.ts";
+export { SOURCE_EXEC_ARGV } from "./source-exec-argv.ts";
 export { eventually, pause } from "./waiting.ts";

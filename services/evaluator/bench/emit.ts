@@ -5,7 +5,7 @@
  * rooms (in this process), and a forked emitter sending messages to random rooms as fast as it
  * can with a bounded pipeline. Prints a table, then the JSON (or only the JSON with --json).
  *
- *   npx tsx services/evaluator/bench/emit.ts [--messages N] [--nodes G] [--rooms R] [--pairings a,b]
+ *   npx tsx --conditions=@tidings/source services/evaluator/bench/emit.ts [--messages N] [--nodes G] [--rooms R] [--pairings a,b]
  */
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";

@@ -14,6 +14,7 @@ export {
   CompatSession,
   type CompatSubscription,
 } from "./compat/compat-session.ts";
+export type { PusherApp } from "./compat/pusher/pusher-env.ts";
 export { type CompatContext, registerCompatibility } from "./compat/register-compat.ts";
 export {
   createUpgradeRouter,

@@ -15,6 +15,7 @@ import { channelAccess } from "./presence/channel-access.ts";
 import { presenceHandlers } from "./presence/presence-handlers.ts";
 import { createPresenceService, type PresenceService } from "./presence/presence-service.ts";
 import { createSocketServer, type SocketServer } from "./realtime/socket-server.ts";
+import { serveSdk } from "./sdk/serve-sdk.ts";
 
 /** The realtime side of a node: Socket.IO, presence, broadcast and the compatibility protocols. */
 export interface RealtimeNode {
@@ -29,8 +30,9 @@ export interface RealtimeNode {
 }
 
 /**
- * Builds the realtime side of a node on `app` (its HTTP server carries Socket.IO and the
- * compatibility protocols). Used alike by a gateway process and by `npm start`.
+ * Builds the realtime side of a node on `app` (its HTTP server carries Socket.IO, the
+ * compatibility protocols and the client SDK's browser builds at /sdk/). Used alike by a gateway
+ * process and by `npm start`.
  */
 export async function createRealtimeNode(
   app: FastifyInstance,
@@ -87,6 +89,7 @@ export async function createRealtimeNode(
     env: deps.env,
     logger: deps.logger,
   });
+  serveSdk(app);
   return {
     sockets,
     gateway,

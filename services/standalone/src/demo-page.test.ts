@@ -1,15 +1,13 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "@tidings/records";
-import { TEST_NATS_URL, withNats, withPostgres } from "@tidings/testing";
+import { launchChromium, TEST_NATS_URL, withNats, withPostgres } from "@tidings/testing";
 import Fastify from "fastify";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoPage } from "./demo-page.ts";
 import { type Standalone, standaloneExtraEnv, startStandalone } from "./start-standalone.ts";
 
-// Debian's chromium (apt-get install chromium); playwright-core never downloads a browser.
-const CHROMIUM = "/usr/bin/chromium";
 const SUPERUSER = { email: "admin@example.com", password: "demo page password" };
 /** Where the last run's screenshot goes (overwritten each run): look at it to judge the layout. */
 const SCREENSHOT = join(tmpdir(), "tidings-demo-page.png");
@@ -50,18 +48,7 @@ describe("demo page in Chromium", () => {
 
   beforeAll(async () => {
     // Chromium starts while the server does: the two are the slow part of this file.
-    const launching = chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    const launching = launchChromium();
     // Awaited below; until then a failed launch must not count as an unhandled rejection.
     launching.catch(() => {});
     cleanups.push(() => launching.then((launched) => launched.close()));

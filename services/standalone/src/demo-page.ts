@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { type StaticAsset, sendAsset, staticAsset } from "@tidings/service";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /** The folder of the demo page: index.html and the files it loads. */
@@ -29,35 +29,21 @@ const PAGE_POLICY = [
   "frame-ancestors 'none'",
 ].join("; ");
 
-interface Asset {
-  body: Buffer;
-  type: string;
-  etag: string;
-}
-
-async function loadAssets(dir: string): Promise<Map<string, Asset>> {
-  const assets = new Map<string, Asset>();
+async function loadAssets(dir: string): Promise<Map<string, StaticAsset>> {
+  const assets = new Map<string, StaticAsset>();
   for (const name of (await readdir(dir)).sort()) {
     const type = CONTENT_TYPES[extname(name)];
     if (!type) continue; // editor leftovers and the like are never served
-    const body = await readFile(join(dir, name));
-    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
-    assets.set(name, { body, type, etag });
+    assets.set(name, staticAsset(await readFile(join(dir, name)), type));
   }
   if (!assets.has("index.html")) throw new Error(`the demo page has no index.html in ${dir}`);
   return assets;
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, asset: Asset, page: boolean) {
-  // Names are not fingerprinted, so every load revalidates; an unchanged file costs a 304.
-  reply
-    .header("cache-control", "no-cache")
-    .header("etag", asset.etag)
-    .header("x-content-type-options", "nosniff");
+function send(request: FastifyRequest, reply: FastifyReply, asset: StaticAsset, page: boolean) {
   if (page)
     reply.header("content-security-policy", PAGE_POLICY).header("referrer-policy", "no-referrer");
-  if (request.headers["if-none-match"] === asset.etag) return reply.code(304).send();
-  return reply.type(asset.type).send(asset.body);
+  return sendAsset(request, reply, asset);
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Database } from "@tidings/db";
+import type { Database, OutboxEvent } from "@tidings/db";
 
 /** An external collection with one field of each kind the publish tests check. */
 export const ORDERS = {
@@ -17,6 +17,6 @@ export const ORDERS = {
 };
 
 /** The outbox in commit order. */
-export function outboxRows(db: Database) {
+export function outboxRows(db: Database): Promise<OutboxEvent[]> {
   return db.prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } });
 }

@@ -1,0 +1,116 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type LocalCluster, randomSecret, startLocalCluster } from "@tidings/local-cluster";
+import {
+  eventually,
+  freePort,
+  TEST_NATS_URL,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  withPostgres,
+} from "@tidings/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../support/dockerfile.ts";
+
+const root = REPO_ROOT.pathname;
+
+async function readyz(port: number): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${port}/readyz`);
+  return response.status;
+}
+
+/** Waits until the process answers /readyz with 200; fails at once if it exits first. */
+async function ready(child: ChildProcess, port: number): Promise<void> {
+  await eventually(async () => {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode}`);
+    expect(await readyz(port)).toBe(200);
+  }, 60_000);
+}
+
+// What the image runs: `npm run build`'s dist/main.js of each service, on plain Node (no tsx, no
+// source condition), so a dist/ that imports a workspace's TypeScript or misses a file fails here.
+describe("built entry points", () => {
+  beforeAll(() => {
+    execFileSync("npx", ["turbo", "run", "build", "--output-logs=errors-only"], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: "1" },
+    });
+  }, 240_000);
+
+  it("the single node (services/standalone/dist/main.js) answers /readyz on its embedded defaults", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "tidings-built-"));
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      ["--enable-source-maps", "services/standalone/dist/main.js"],
+      {
+        cwd: root,
+        env: {
+          PATH: process.env.PATH,
+          TIDINGS_HOST: "127.0.0.1",
+          TIDINGS_PORT: String(port),
+          TIDINGS_GRPC_PORT: String(await freePort()),
+          TIDINGS_DATA_DIR: dataDir,
+          TIDINGS_LOG_LEVEL: "warn",
+        },
+        stdio: ["ignore", "ignore", "inherit"],
+      },
+    );
+    try {
+      await ready(child, port);
+      // The live-view page comes from services/standalone/public, next to dist/.
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("<html");
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
+  describe("records, evaluator and gateway as separate processes", () => {
+    let database: TestDatabase;
+    let cluster: LocalCluster;
+
+    beforeAll(async () => {
+      database = await withPostgres();
+      const prefix = `built_${randomBytes(4).toString("hex")}`;
+      cluster = await startLocalCluster({
+        records: 1,
+        evaluators: 1,
+        gateways: 1,
+        entryPort: 0,
+        basePort: 0,
+        databaseUrl: database.url,
+        natsUrl: TEST_NATS_URL,
+        redisUrl: TEST_REDIS_URL,
+        redisPrefix: prefix,
+        jwtSecret: randomSecret(),
+        env: { TIDINGS_NATS_PREFIX: prefix, TIDINGS_LOG_LEVEL: "warn" },
+        output: (line) => {
+          if (/"level":(50|60)/.test(line)) console.error(line);
+        },
+        built: true,
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      await cluster?.stop();
+      await database?.drop();
+    });
+
+    it.each(["records-1", "evaluator-1", "gateway-1"])("%s answers /readyz", async (name) => {
+      const service = cluster.service(name);
+      await eventually(async () => expect(await readyz(service.port)).toBe(200), 60_000);
+      // The compiled entry point runs, not the TypeScript source.
+      expect(service.child.spawnargs).toContain(
+        `services/${name.replace(/-\d+$/, "")}/dist/main.js`,
+      );
+    });
+  });
+});
