@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The project's test command: lint, type-check, then the vitest suite. CI reads no vitest
+// The project's test command: lint, type-check, build, then the vitest suite. CI reads no vitest
 // summary, so the closing line is always `N passed, N failed` counting every step and test.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
@@ -28,6 +28,9 @@ function step(name, command, args) {
 
 step("lint", "npx", ["biome", "ci", "."]);
 step("typecheck", "npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"]);
+// Built once before the suite: the tests that start dist/ entry points or pack the client then
+// find turbo's cache hit instead of building the same packages side by side.
+step("build", "npx", ["turbo", "run", "build", "--output-logs=errors-only"]);
 
 rmSync(resultsDir, { recursive: true, force: true });
 mkdirSync(resultsDir, { recursive: true });
