@@ -8,7 +8,12 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: ["@tidings/source"] } },
   test: {
-    include: ["libs/*/src/**/*.test.ts", "services/*/src/**/*.test.ts", "test/**/*.test.ts"],
+    include: [
+      "libs/*/src/**/*.test.ts",
+      "services/*/src/**/*.test.ts",
+      "apps/*/src/**/*.test.ts",
+      "test/**/*.test.ts",
+    ],
     exclude: ["**/node_modules/**", "**/generated/**"],
     // Integration tests talk to real PostgreSQL, NATS and Redis; give them room on a shared 2-core box.
     testTimeout: 30_000,

@@ -41,12 +41,12 @@ describe("built entry points", () => {
     });
   }, 240_000);
 
-  it("the single node (services/standalone/dist/main.js) answers /readyz on its embedded defaults", async () => {
+  it("the single node (apps/standalone/dist/main.js) answers /readyz on its embedded defaults", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "tidings-built-"));
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      ["--enable-source-maps", "services/standalone/dist/main.js"],
+      ["--enable-source-maps", "apps/standalone/dist/main.js"],
       {
         cwd: root,
         env: {
@@ -62,7 +62,7 @@ describe("built entry points", () => {
     );
     try {
       await ready(child, port);
-      // The live-view page comes from services/standalone/public, next to dist/.
+      // The live-view page comes from apps/standalone/public, next to dist/.
       const page = await fetch(`http://127.0.0.1:${port}/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain("<html");

@@ -28,7 +28,7 @@ const lockfile = JSON.parse(read("package-lock.json")) as {
   packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
 };
 
-/** Workspace folders the image's services run: the four services and every package they depend on. */
+/** Workspace folders the image runs: the three services, the single node and what they depend on. */
 function runtimeWorkspaces(): string[] {
   const byName = new Map(workspaceDirs().map((dir) => [manifest(dir).name, dir]));
   const needed = new Set<string>();
@@ -40,7 +40,8 @@ function runtimeWorkspaces(): string[] {
       if (dep) visit(dep);
     }
   };
-  for (const service of [...COMPONENTS, "standalone"]) visit(`services/${service}`);
+  for (const service of COMPONENTS) visit(`services/${service}`);
+  visit("apps/standalone");
   return [...needed].sort();
 }
 
@@ -132,7 +133,7 @@ describe("deploy/docker/Dockerfile", () => {
       expect.arrayContaining([
         "libs/db/prisma/migrations",
         "libs/protocol/proto/tidings/v1/publisher.proto",
-        "services/standalone/public",
+        "apps/standalone/public",
       ]),
     );
     const copied = copiedFromBuild().map(([from]) => from);
@@ -153,11 +154,11 @@ describe("deploy/docker/Dockerfile", () => {
       '["node", "--enable-source-maps"]',
     );
     const command = JSON.parse(image.find((i) => i.keyword === "CMD")?.args ?? "[]");
-    expect(command).toEqual(["services/standalone/dist/main.js"]);
-    expect(existsSync(new URL("services/standalone/src/main.ts", ROOT))).toBe(true);
+    expect(command).toEqual(["apps/standalone/dist/main.js"]);
+    expect(existsSync(new URL("apps/standalone/src/main.ts", ROOT))).toBe(true);
     // `npm start` runs the source in the same way, replacing its shell, so npm's child is the server.
     expect(JSON.parse(read("package.json")).scripts.start).toBe(
-      "exec node --conditions=@tidings/source --import tsx services/standalone/src/main.ts",
+      "exec node --conditions=@tidings/source --import tsx apps/standalone/src/main.ts",
     );
   });
 
@@ -203,11 +204,11 @@ describe(".dockerignore", () => {
         `${dir}/src/index.ts`,
       ]),
       ...COMPONENTS.map((c) => `services/${c}/src/main.ts`),
-      "services/standalone/src/main.ts",
+      "apps/standalone/src/main.ts",
       `libs/db/prisma/migrations/${migrations[0]}/migration.sql`,
       "libs/protocol/proto/tidings/v1/publisher.proto",
-      ...readdirSync(new URL("services/standalone/public/", ROOT)).map(
-        (file) => `services/standalone/public/${file}`,
+      ...readdirSync(new URL("apps/standalone/public/", ROOT)).map(
+        (file) => `apps/standalone/public/${file}`,
       ),
     ];
     expect(migrations.length).toBeGreaterThan(0);

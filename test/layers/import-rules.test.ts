@@ -6,7 +6,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // The layering rules live in biome.json and run in `npm test`'s lint step: services and libraries
-// never import a service (noRestrictedImports), and every package declares what it imports
+// never import a service or an app, apps never import the dev tools or tests
+// (noRestrictedImports), and every package declares what it imports
 // (noUndeclaredDependencies). These tests lint probe files placed in a copy of the project's
 // configuration and package manifests, so they check the real rules without touching the tree.
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -19,6 +20,10 @@ const PROBES: Record<string, string> = {
   "libs/collections/src/probe-service.ts": 'import { startGateway } from "@tidings/gateway";',
   "libs/filter/src/probe-undeclared.ts": 'import { TidingsError } from "@tidings/protocol";',
   "test/support/probe-test.ts": 'import { startRecords } from "@tidings/records";',
+  "services/records/src/probe-app.ts": 'import { startStandalone } from "@tidings/standalone";',
+  "apps/standalone/src/probe-service.ts": 'import { startGateway } from "@tidings/gateway";',
+  "apps/standalone/src/probe-tool.ts":
+    'import { startLocalCluster } from "@tidings/local-cluster";',
 };
 
 let project: string;
@@ -63,6 +68,15 @@ describe("import rules (biome.json)", () => {
 
   it("a library importing a service fails the lint", () => {
     expect(rulesAt("libs/collections/src/probe-service.ts")).toContain("noRestrictedImports");
+  });
+
+  it("a service importing an app, and an app importing the local cluster, fail the lint", () => {
+    expect(rulesAt("services/records/src/probe-app.ts")).toContain("noRestrictedImports");
+    expect(rulesAt("apps/standalone/src/probe-tool.ts")).toContain("noRestrictedImports");
+  });
+
+  it("an app composing a declared service passes", () => {
+    expect(rulesAt("apps/standalone/src/probe-service.ts")).toEqual([]);
   });
 
   it("a package importing a workspace package it does not declare fails the lint", () => {

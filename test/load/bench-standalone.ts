@@ -12,7 +12,7 @@ import type { WatchedProcess } from "./process-sampler.ts";
 import type { BenchUser } from "./workload.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
-const ENTRY = "services/standalone/src/main.ts";
+const ENTRY = "apps/standalone/src/main.ts";
 
 /** Which storage the single node runs on. */
 export type StandaloneDb = "pg" | "pglite";
@@ -55,7 +55,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 120_000):
 }
 
 /**
- * Starts `npm start`'s process (`node --conditions=@tidings/source --import tsx services/standalone/src/main.ts`, so a signal
+ * Starts `npm start`'s process (`node --conditions=@tidings/source --import tsx apps/standalone/src/main.ts`, so a signal
  * reaches the server itself and its CPU can be read) on PostgreSQL (a database of its own) or on
  * PGlite (a temporary data dir), with the bench's users created in its database beforehand (for
  * PGlite while no process holds the data dir) and its collections created through REST.
