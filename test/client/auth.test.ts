@@ -10,13 +10,14 @@ import {
   type TidingsClient,
   type TidingsError,
 } from "@tidings/client";
+import type { TestUser } from "@tidings/records/testing";
 import { eventually, pause } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LiveCluster, type LiveUser, startLiveCluster } from "./live-cluster.ts";
+import { type Cluster, startCluster } from "../support/cluster.ts";
 
 describe("tokens against a live server", () => {
-  let cluster: LiveCluster;
-  let user: LiveUser;
+  let cluster: Cluster;
+  let user: TestUser;
   const clients: TidingsClient[] = [];
   const client = (options: ClientOptions) => {
     const made = createClient(cluster.nodes[0]!.url, {
@@ -48,7 +49,7 @@ describe("tokens against a live server", () => {
   };
 
   beforeAll(async () => {
-    cluster = await startLiveCluster();
+    cluster = await startCluster();
     user = await cluster.user();
     const signedIn = '@request.auth.id != ""';
     await cluster.collection({
@@ -67,7 +68,7 @@ describe("tokens against a live server", () => {
   it("refresh - auth:expiring calls refreshToken and the connection outlives the first token", async () => {
     let refreshed = 0;
     const t = client({
-      token: await cluster.shortToken(user.id, 2),
+      token: await cluster.shortToken(user.user.id, 2),
       refreshToken: async () => {
         refreshed += 1;
         return user.token;
@@ -86,7 +87,7 @@ describe("tokens against a live server", () => {
   });
 
   it("expiry - without a new token the server closes with token_expired and the client waits for setToken", async () => {
-    const t = client({ token: await cluster.shortToken(user.id, 2) });
+    const t = client({ token: await cluster.shortToken(user.user.id, 2) });
     const seen = watch(t);
     const changes: Change[] = [];
     await t.collection("members").subscribe("*", (change) => changes.push(change));
@@ -112,7 +113,7 @@ describe("tokens against a live server", () => {
   it("setToken - sends auth on an open connection; another user's token is FORBIDDEN", async () => {
     const t = client({ token: user.token });
     await t.collection("members").subscribe("*", () => {});
-    await expect(t.setToken(await cluster.shortToken(user.id, 600))).resolves.toBeUndefined();
+    await expect(t.setToken(await cluster.shortToken(user.user.id, 600))).resolves.toBeUndefined();
     const other = await cluster.user();
     const refused = await t.setToken(other.token).catch((error: unknown) => error);
     expect(isForbidden(refused)).toBe(true);
@@ -122,7 +123,7 @@ describe("tokens against a live server", () => {
   it("connect - a refused token is refreshed once, and subscribes made meanwhile go through", async () => {
     let refreshed = 0;
     const t = client({
-      token: await cluster.shortToken(user.id, -10),
+      token: await cluster.shortToken(user.user.id, -10),
       refreshToken: async () => {
         refreshed += 1;
         return refreshed === 1 ? user.token : "never asked twice";

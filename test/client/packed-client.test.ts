@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { launchChromium } from "@tidings/testing";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LiveCluster, startLiveCluster } from "./live-cluster.ts";
+import { type Cluster, startCluster } from "../support/cluster.ts";
 import { installPackedClient, type ScratchProject } from "./packed-client.ts";
 import { type StaticSite, startStaticSite } from "./static-site.ts";
 
@@ -76,7 +76,7 @@ ${head}
 }
 
 describe("the packed client, installed outside the workspace", () => {
-  let cluster: LiveCluster;
+  let cluster: Cluster;
   let project: ScratchProject;
   let site: StaticSite;
   let browser: Browser;
@@ -89,7 +89,7 @@ describe("the packed client, installed outside the workspace", () => {
     const installing = installPackedClient();
     installing.catch(() => {});
     cleanups.push(() => installing.then((installed) => installed[Symbol.asyncDispose]()));
-    cluster = await startLiveCluster();
+    cluster = await startCluster();
     cleanups.push(() => cluster[Symbol.asyncDispose]());
     await cluster.collection({
       name: "notes",

@@ -7,13 +7,13 @@ import {
 } from "@tidings/client";
 import { eventually, pause } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LiveCluster, startLiveCluster } from "./live-cluster.ts";
-import { startSwitchProxy } from "./switch-proxy.ts";
+import { type Cluster, startCluster } from "../support/cluster.ts";
+import { startSwitchProxy } from "../support/switch-proxy.ts";
 
 type Meta = { name: string };
 
 describe("presence and broadcast across two live nodes", () => {
-  let cluster: LiveCluster;
+  let cluster: Cluster;
   const clients: TidingsClient[] = [];
   const client = (url: string, token?: string) => {
     const made = createClient(url, {
@@ -28,7 +28,7 @@ describe("presence and broadcast across two live nodes", () => {
   const names = (members: PresenceMember<Meta>[]) => members.map((m) => m.meta.name).sort();
 
   beforeAll(async () => {
-    cluster = await startLiveCluster({ nodes: 2 });
+    cluster = await startCluster({ nodes: 2 });
   });
   afterAll(async () => {
     for (const made of clients) made.close();

@@ -9,13 +9,13 @@ import {
 } from "@tidings/client";
 import { eventually, pause } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LiveCluster, startLiveCluster } from "./live-cluster.ts";
-import { startSwitchProxy } from "./switch-proxy.ts";
+import { type Cluster, startCluster } from "../support/cluster.ts";
+import { startSwitchProxy } from "../support/switch-proxy.ts";
 
 const title = (change: Change) => (change.record as { title?: string }).title;
 
 describe("reconnection and resume against two live nodes", () => {
-  let cluster: LiveCluster;
+  let cluster: Cluster;
   const clients: TidingsClient[] = [];
   const client = (url: string) => {
     const made = createClient(url, {
@@ -54,7 +54,7 @@ describe("reconnection and resume against two live nodes", () => {
   };
 
   beforeAll(async () => {
-    cluster = await startLiveCluster({
+    cluster = await startCluster({
       nodes: 2,
       env: { TIDINGS_RESUME_MAX_BYTES: String(1024 * 1024) },
     });

@@ -10,17 +10,16 @@ import {
 } from "@tidings/client";
 import { eventually, pause } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LiveCluster, startLiveCluster } from "./live-cluster.ts";
+import { type Cluster, startCluster } from "../support/cluster.ts";
+import { openCollection } from "../support/collections.ts";
 
 const fields = [
   { name: "title", type: "text" },
   { name: "status", type: "text" },
   { name: "secret", type: "text", hidden: true },
 ];
-const open = { listRule: "", viewRule: "", createRule: "", updateRule: "", deleteRule: "" };
-
 describe("subscriptions against a live server", () => {
-  let cluster: LiveCluster;
+  let cluster: Cluster;
   const clients: TidingsClient[] = [];
   const client = (options: Parameters<typeof createClient>[1] = {}) => {
     const made = createClient(cluster.nodes[0]!.url, {
@@ -40,11 +39,11 @@ describe("subscriptions against a live server", () => {
   };
 
   beforeAll(async () => {
-    cluster = await startLiveCluster();
-    await cluster.collection({ name: "posts", fields, ...open });
-    await cluster.collection({ name: "notes", fields, ...open });
-    await cluster.collection({ name: "locked", fields, ...open, listRule: null });
-    await cluster.collection({ name: "ruled", fields, ...open });
+    cluster = await startCluster();
+    await cluster.collection(openCollection("posts", fields));
+    await cluster.collection(openCollection("notes", fields));
+    await cluster.collection({ ...openCollection("locked", fields), listRule: null });
+    await cluster.collection(openCollection("ruled", fields));
   });
   afterAll(async () => {
     for (const made of clients) made.close();

@@ -1,5 +1,6 @@
 import { type LocalCluster, randomSecret, startLocalCluster } from "@tidings/local-cluster";
 import { startNatsServer, startPostgresServer, startRedisServer } from "@tidings/testing";
+import { createCollection, signIn } from "../support/rest.ts";
 import {
   checkInvariants,
   DOCS_COLLECTION,
@@ -41,17 +42,6 @@ export interface ScenarioResult {
 
 const SUPERUSER = { email: "faults@example.com", password: "fault-scenario-password" };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function json(url: string, init: RequestInit = {}) {
-  const response = await fetch(url, {
-    ...init,
-    headers: { "content-type": "application/json", ...init.headers },
-  });
-  return {
-    status: response.status,
-    body: (await response.json().catch(() => undefined)) as Record<string, unknown>,
-  };
-}
 
 // Injects one fault and repairs it, while the workload runs.
 async function inject(
@@ -115,29 +105,17 @@ export async function runFaultScenario(options: ScenarioOptions): Promise<Scenar
   const watchers: Watcher[] = [];
   try {
     const entry = cluster.entryUrl;
-    const login = await json(`${entry}/api/auth/login`, {
-      method: "POST",
-      body: JSON.stringify(SUPERUSER),
-    });
-    const superuser: WorkloadUser = {
-      id: (login.body.user as { id: string }).id,
-      token: login.body.token as string,
-    };
-    await json(`${entry}/api/collections`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${superuser.token}` },
-      body: JSON.stringify(DOCS_COLLECTION),
-    });
+    // Separate processes: the superuser and the users sign in through the entry, as clients do.
+    const superuser = await signIn(entry, "/api/auth/login", SUPERUSER);
+    await createCollection(entry, superuser.token, DOCS_COLLECTION);
     const users: WorkloadUser[] = [];
     for (let i = 0; i < options.users; i += 1) {
-      const answer = await json(`${entry}/api/auth/register`, {
-        method: "POST",
-        body: JSON.stringify({ email: `user${i}@example.com`, password: "workload-password" }),
-      });
-      users.push({
-        id: (answer.body.user as { id: string }).id,
-        token: answer.body.token as string,
-      });
+      users.push(
+        await signIn(entry, "/api/auth/register", {
+          email: `user${i}@example.com`,
+          password: "workload-password",
+        }),
+      );
     }
     options.log(`${users.length} users registered`);
     watchers.push(await watch(entry, { userId: null, filtered: false }, undefined));

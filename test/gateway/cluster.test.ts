@@ -1,17 +1,10 @@
 import type { ChangePayload } from "@tidings/protocol";
 import { describe, expect, it } from "vitest";
 import { startCluster } from "../support/cluster.ts";
+import { openCollection } from "../support/collections.ts";
 import { collect, eventually, request } from "../support/socket-calls.ts";
 
-const open = {
-  name: "notes",
-  fields: [{ name: "n", type: "number" }],
-  listRule: "",
-  viewRule: "",
-  createRule: "",
-  updateRule: "",
-  deleteRule: "",
-};
+const open = openCollection("notes", [{ name: "n", type: "number" }]);
 
 const numbers = (changes: ChangePayload[]) => changes.map((change) => change.record.n);
 // What a client delivers under the seam rule (docs/protocol.md "Resume"): what arrives around a

@@ -2,20 +2,13 @@ import { CompatSession } from "@tidings/gateway";
 import type { ChangePayload } from "@tidings/protocol";
 import { describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../support/cluster.ts";
+import { openCollection } from "../support/collections.ts";
 import { eventually, pause } from "../support/socket-calls.ts";
 
-const open = {
-  name: "notes",
-  fields: [
-    { name: "n", type: "number" },
-    { name: "owner", type: "text" },
-  ],
-  listRule: "",
-  viewRule: "",
-  createRule: "",
-  updateRule: "",
-  deleteRule: "",
-};
+const open = openCollection("notes", [
+  { name: "n", type: "number" },
+  { name: "owner", type: "text" },
+]);
 
 function session(cluster: Cluster, node: number, id: string, received: ChangePayload[]) {
   const server = cluster.nodes[node]!.server;

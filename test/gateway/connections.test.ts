@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { startCluster } from "../support/cluster.ts";
+import { openCollection } from "../support/collections.ts";
 import { eventually, request } from "../support/socket-calls.ts";
 
-const open = {
-  name: "notes",
-  fields: [{ name: "n", type: "number" }],
-  listRule: "",
-  viewRule: "",
-  createRule: "",
-  updateRule: "",
-  deleteRule: "",
-};
+const open = openCollection("notes", [{ name: "n", type: "number" }]);
 
 describe("connection bookkeeping", () => {
   it("a disconnected client's subscriptions are removed after the grace period, from the database and the evaluators", async () => {

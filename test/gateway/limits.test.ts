@@ -1,18 +1,10 @@
-import { createTokenService } from "@tidings/auth";
 import type { ChangePayload } from "@tidings/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER_SECRET, type Cluster, startCluster } from "../support/cluster.ts";
+import { type Cluster, startCluster } from "../support/cluster.ts";
+import { openCollection } from "../support/collections.ts";
 import { collect, eventually, request } from "../support/socket-calls.ts";
 
-const open = {
-  name: "notes",
-  fields: [{ name: "n", type: "number" }],
-  listRule: "",
-  viewRule: "",
-  createRule: "",
-  updateRule: "",
-  deleteRule: "",
-};
+const open = openCollection("notes", [{ name: "n", type: "number" }]);
 
 describe("gateway limits and the token lifecycle", () => {
   let cluster: Cluster;
@@ -61,12 +53,7 @@ describe("gateway limits and the token lifecycle", () => {
 
   it("token expiry - a warning first, then the connection is closed with token_expired", async () => {
     const user = await cluster.user();
-    const prisma = cluster.nodes[0]!.server.records.db.prisma;
-    const row = await prisma.user.findUniqueOrThrow({ where: { id: user.user.id } });
-    const shortLived = await createTokenService(
-      { secret: CLUSTER_SECRET, ttlSeconds: 3 },
-      prisma,
-    ).issue(row);
+    const shortLived = await cluster.shortToken(user.user.id, 3);
     const socket = await cluster.socket(0, { token: shortLived });
     const warnings = collect(socket, "auth:expiring");
     const closing = collect(socket, "tidings:disconnect");
@@ -79,12 +66,7 @@ describe("gateway limits and the token lifecycle", () => {
   it("token refresh - auth with a new token for the same user keeps the connection; another user is FORBIDDEN", async () => {
     const user = await cluster.user();
     const other = await cluster.user();
-    const prisma = cluster.nodes[0]!.server.records.db.prisma;
-    const row = await prisma.user.findUniqueOrThrow({ where: { id: user.user.id } });
-    const shortLived = await createTokenService(
-      { secret: CLUSTER_SECRET, ttlSeconds: 3 },
-      prisma,
-    ).issue(row);
+    const shortLived = await cluster.shortToken(user.user.id, 3);
     const socket = await cluster.socket(0, { token: shortLived });
     const changes = collect<ChangePayload>(socket, "change");
     expect((await request(socket, "subscribe", { collection: "notes" })).ok).toBe(true);

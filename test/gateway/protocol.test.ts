@@ -1,22 +1,15 @@
 import type { ChangePayload } from "@tidings/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../support/cluster.ts";
+import { openCollection } from "../support/collections.ts";
 import { collect, eventually, pause, request } from "../support/socket-calls.ts";
 import { subscriptionRowsSince } from "../support/subscription-rows.ts";
 
-const posts = {
-  name: "posts",
-  fields: [
-    { name: "title", type: "text" },
-    { name: "secret", type: "text", hidden: true },
-    { name: "owner", type: "relation", collection: "users" },
-  ],
-  listRule: "",
-  viewRule: "",
-  createRule: "",
-  updateRule: "",
-  deleteRule: "",
-};
+const posts = openCollection("posts", [
+  { name: "title", type: "text" },
+  { name: "secret", type: "text", hidden: true },
+  { name: "owner", type: "relation", collection: "users" },
+]);
 
 describe("realtime protocol", () => {
   let cluster: Cluster;

@@ -1,17 +1,10 @@
 import type { ChangePayload } from "@tidings/protocol";
 import { describe, expect, it } from "vitest";
 import { startCluster } from "../support/cluster.ts";
+import { openCollection } from "../support/collections.ts";
 import { collect, eventually, request } from "../support/socket-calls.ts";
 
-const open = {
-  name: "notes",
-  fields: [{ name: "n", type: "number" }],
-  listRule: "",
-  viewRule: "",
-  createRule: "",
-  updateRule: "",
-  deleteRule: "",
-};
+const open = openCollection("notes", [{ name: "n", type: "number" }]);
 
 describe("graceful shutdown", () => {
   it("a draining node tells its clients to reconnect; they resume on another node and lose nothing", async () => {

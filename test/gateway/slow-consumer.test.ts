@@ -2,20 +2,13 @@ import type { ChangePayload } from "@tidings/protocol";
 import type { Socket } from "socket.io-client";
 import { describe, expect, it } from "vitest";
 import { startCluster } from "../support/cluster.ts";
+import { openCollection } from "../support/collections.ts";
 import { collect, eventually, request } from "../support/socket-calls.ts";
 
-const big = {
-  name: "big",
-  fields: [
-    { name: "n", type: "number" },
-    { name: "blob", type: "json" },
-  ],
-  listRule: "",
-  viewRule: "",
-  createRule: "",
-  updateRule: "",
-  deleteRule: "",
-};
+const big = openCollection("big", [
+  { name: "n", type: "number" },
+  { name: "blob", type: "json" },
+]);
 
 /** Stops reading from the client's TCP socket, as a client stuck on a slow network would. */
 function stopReading(socket: Socket): void {

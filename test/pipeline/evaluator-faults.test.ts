@@ -2,22 +2,16 @@ import type { Bus } from "@tidings/bus";
 import type { ChangePayload } from "@tidings/protocol";
 import { startNatsServer, startRedisServer } from "@tidings/testing";
 import { describe, expect, it } from "vitest";
+import { openCollection } from "../support/collections.ts";
 import { eventually, settle } from "./eventually.ts";
 import { type Pipeline, startPipeline } from "./pipeline-harness.ts";
 import type { TestClient } from "./test-gateway.ts";
 
-const open = (name: string) => ({
-  name,
-  fields: [
+const open = (name: string) =>
+  openCollection(name, [
     { name: "n", type: "number" },
     { name: "key", type: "text" },
-  ],
-  listRule: "",
-  viewRule: "",
-  createRule: "",
-  updateRule: "",
-  deleteRule: "",
-});
+  ]);
 
 /** What a client keeps after dropping repeats by seq, as the SDK does. */
 function deduplicated(changes: ChangePayload[]): ChangePayload[] {

@@ -1,3 +1,12 @@
+/**
+ * The evaluator's pipeline wired part by part, for tests of the evaluator alone: a records app, its
+ * outbox relay, evaluator replicas (each with its own bus and Redis client, killable one at a time,
+ * with leases short enough to move within a test) and a stand-in gateway that only joins rooms and
+ * records what reaches them. It stays apart from the cluster harness (test/support/cluster.ts)
+ * because a standalone node runs one evaluator inside it and offers none of these handles; its
+ * superuser, users and collections come from the records service's test shortcuts
+ * (`@tidings/records/testing`), as shared as the cluster's.
+ */
 import { type Bus, createJetStreamBus, type JetStreamBusConfig } from "@tidings/bus";
 import {
   buildSubscriptionSpec,

@@ -1,110 +1,130 @@
+/**
+ * The one harness for tests that start a cluster in the test's own process: nodes of
+ * `@tidings/standalone` (records, evaluator and gateway in one process, as `npm start` runs them)
+ * sharing a fresh PostgreSQL database, NATS prefix and Redis prefix on the machine's servers.
+ * Clusters of separate processes come from `startLocalCluster` (deploy/local); the evaluator's
+ * components, wired one by one, from test/pipeline.
+ */
 import type { AddressInfo } from "node:net";
 import { createTokenService, toAuthUser } from "@tidings/auth";
 import { newId } from "@tidings/db";
-import { loadConfig, type RecordsConfig } from "@tidings/records";
+import { loadConfig } from "@tidings/records";
 import { type TestUser, testPasswordHash } from "@tidings/records/testing";
 import { type Standalone, standaloneExtraEnv, startStandalone } from "@tidings/standalone";
-import { TEST_NATS_URL, TEST_REDIS_URL, withNats, withPostgres, withRedis } from "@tidings/testing";
+import { withNats, withPostgres, withRedis } from "@tidings/testing";
 import {
   io as connect,
   type ManagerOptions,
   type Socket,
   type SocketOptions,
 } from "socket.io-client";
+import { type Answer, type CallOptions, callApi, createCollection } from "./rest.ts";
 
-/** The JWT secret every node of a test cluster shares. */
-export const CLUSTER_SECRET = "cluster-test-secret-of-at-least-32-chars";
+// Every node signs and checks tokens with it, and so does the harness when it issues them.
+const SECRET = "cluster-test-secret-of-at-least-32-chars";
 
-/** One node: records, evaluator and gateway in one process, as `npm start` runs them. */
+/** One node: records, evaluator and gateway in one process. */
 export interface ClusterNode {
   readonly url: string;
+  readonly port: number;
   readonly server: Standalone;
-  /** Stops the node gracefully (drain, then close). */
+  /** Stops the node gracefully (drain, then close); a second call waits for the same stop. */
   stop(): Promise<void>;
 }
 
-/** A JSON answer from the REST API. */
-export interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON answers
-  body: any;
+/** Options of {@link startCluster}. */
+export interface ClusterOptions {
+  /** @default 1 */
+  nodes?: number;
+  /** `TIDINGS_*` variables of every node, over the harness's own. */
+  env?: Record<string, string>;
+  /** Whether the nodes share a Redis (a single node needs none). @default true */
+  redis?: boolean;
 }
 
 /** Nodes sharing one PostgreSQL database, NATS prefix and Redis prefix. */
 export interface Cluster extends AsyncDisposable {
-  nodes: ClusterNode[];
-  superuser: TestUser;
-  /** Creates a user directly in the database. */
+  readonly nodes: ClusterNode[];
+  /** A superuser created with the cluster. */
+  readonly superuser: TestUser;
+  /** Starts one more node, with `env` over the cluster's variables. */
+  addNode(env?: Record<string, string>): Promise<ClusterNode>;
+  /** Creates a user directly in the database (signing up has tests of its own). */
   user(options?: { email?: string; role?: "user" | "superuser" }): Promise<TestUser>;
+  /**
+   * A token for `userId` that expires in `seconds`: shorter than TIDINGS_TOKEN_TTL allows, or
+   * already expired when negative.
+   */
+  shortToken(userId: string, seconds: number): Promise<string>;
   /** A REST call to node `on` (default 0). */
-  call(
-    method: string,
-    path: string,
-    options?: { token?: string; body?: unknown; headers?: Record<string, string>; on?: number },
-  ): Promise<Answer>;
-  /** Creates a collection as the superuser. */
+  call(method: string, path: string, options?: CallOptions & { on?: number }): Promise<Answer>;
+  /** Creates a collection as the superuser; throws when refused. */
   collection(definition: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** A Socket.IO client of node `on`, connected (rejects with the connect_error). */
+  /** A Socket.IO client of node `on`, connected (rejects with the connect_error); closed on dispose. */
   socket(
     on: number,
     options?: { token?: string } & Partial<ManagerOptions & SocketOptions>,
   ): Promise<Socket>;
-  /** Starts one more node. */
-  addNode(env?: Record<string, string>): Promise<ClusterNode>;
 }
 
-/** Starts `nodes` nodes on the real services with a fresh database and prefixes. */
-export async function startCluster(
-  options: { nodes?: number; env?: Record<string, string>; redis?: boolean } = {},
-): Promise<Cluster> {
+/** Starts the nodes; dispose the cluster (`await using`, or in `afterAll`) to stop them and drop its data. */
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const pg = await withPostgres();
   const nats = await withNats();
   const redis = options.redis === false ? undefined : await withRedis();
-  const sockets: Socket[] = [];
-  const nodes: ClusterNode[] = [];
   const baseEnv: Record<string, string> = {
     TIDINGS_DATABASE_URL: pg.url,
     TIDINGS_DATABASE_POOL_SIZE: "4",
-    TIDINGS_NATS_URL: TEST_NATS_URL,
+    TIDINGS_NATS_URL: nats.url,
     TIDINGS_NATS_PREFIX: nats.prefix,
-    ...(redis ? { TIDINGS_REDIS_URL: TEST_REDIS_URL, TIDINGS_REDIS_PREFIX: redis.prefix } : {}),
-    TIDINGS_JWT_SECRET: CLUSTER_SECRET,
+    ...(redis ? { TIDINGS_REDIS_URL: redis.url, TIDINGS_REDIS_PREFIX: redis.prefix } : {}),
+    TIDINGS_JWT_SECRET: SECRET,
     TIDINGS_PORT: "0",
     TIDINGS_GRPC_PORT: "0",
     TIDINGS_LOG_LEVEL: "silent",
     TIDINGS_AUTH_RATE_LIMIT: "10000",
     ...options.env,
   };
-  let config: RecordsConfig | undefined;
+  const nodes: ClusterNode[] = [];
+  const sockets: Socket[] = [];
 
   async function addNode(env: Record<string, string> = {}): Promise<ClusterNode> {
-    const nodeConfig = loadConfig({ ...baseEnv, ...env }, standaloneExtraEnv);
-    config ??= nodeConfig;
-    const server = await startStandalone(nodeConfig, { ...baseEnv, ...env });
+    const nodeEnv = { ...baseEnv, ...env };
+    const server = await startStandalone(loadConfig(nodeEnv, standaloneExtraEnv), nodeEnv);
     await server.records.app.listen({ port: 0, host: "127.0.0.1" });
     const { port } = server.records.app.server.address() as AddressInfo;
-    let stopped = false;
-    const node: ClusterNode = {
+    let stopping: Promise<void> | undefined;
+    const started: ClusterNode = {
       url: `http://127.0.0.1:${port}`,
+      port,
       server,
-      async stop() {
-        if (stopped) return;
-        stopped = true;
-        await server.stop();
+      stop: () => {
+        stopping ??= server.stop();
+        return stopping;
       },
     };
-    nodes.push(node);
-    return node;
+    nodes.push(started);
+    return started;
   }
-  for (let i = 0; i < (options.nodes ?? 1); i += 1) await addNode();
-  const first = nodes[0] as ClusterNode;
-  const prisma = first.server.records.db.prisma;
-  const tokens = createTokenService(
-    { ...(config as RecordsConfig).jwt, secret: CLUSTER_SECRET },
-    prisma,
-  );
+
+  async function dispose(): Promise<void> {
+    for (const socket of sockets) socket.close();
+    await Promise.all(nodes.map((each) => each.stop().catch(() => {})));
+    await nats.cleanup();
+    await pg.drop();
+  }
+
+  const node = (on: number): ClusterNode => {
+    const found = nodes[on];
+    if (!found) throw new Error(`the cluster has no node ${on}`);
+    return found;
+  };
+  // Node 0's client: every node reads and writes the same database.
+  const prisma = () => node(0).server.records.db.prisma;
+  const tokens = (ttlSeconds?: number) =>
+    createTokenService({ secret: SECRET, ttlSeconds }, prisma());
   const user: Cluster["user"] = async ({ email, role } = {}) => {
-    const row = await prisma.user.create({
+    const row = await prisma().user.create({
       data: {
         id: newId(),
         email: email ?? `${newId(8)}@example.com`,
@@ -113,39 +133,32 @@ export async function startCluster(
         role: role ?? "user",
       },
     });
-    return { token: await tokens.issue(row), user: toAuthUser(row) };
+    return { token: await tokens().issue(row), user: toAuthUser(row) };
   };
-  const call: Cluster["call"] = async (method, path, { token, body, headers, on = 0 } = {}) => {
-    const response = await fetch(`${nodes[on]?.url}${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { "content-type": "application/json" }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
-  const superuser = await user({ role: "superuser" });
+  const call: Cluster["call"] = (method, path, { on = 0, ...rest } = {}) =>
+    callApi(node(on).url, method, path, rest);
+
+  let superuser: TestUser;
+  try {
+    for (let i = 0; i < (options.nodes ?? 1); i += 1) await addNode();
+    superuser = await user({ role: "superuser" });
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
   return {
     nodes,
     superuser,
-    user,
-    call,
     addNode,
-    async collection(definition) {
-      const answer = await call("POST", "/api/collections", {
-        token: superuser.token,
-        body: definition,
-      });
-      if (answer.status !== 201)
-        throw new Error(`collection not created: ${JSON.stringify(answer.body)}`);
-      return answer.body;
+    user,
+    async shortToken(userId, seconds) {
+      const row = await prisma().user.findUniqueOrThrow({ where: { id: userId } });
+      return tokens(seconds).issue(row);
     },
+    call,
+    collection: (definition) => createCollection(node(0).url, superuser.token, definition),
     async socket(on, { token, ...rest } = {}) {
-      const socket = connect(nodes[on]?.url as string, {
+      const socket = connect(node(on).url, {
         transports: ["websocket"],
         reconnection: false,
         forceNew: true,
@@ -159,11 +172,6 @@ export async function startCluster(
       });
       return socket;
     },
-    async [Symbol.asyncDispose]() {
-      for (const socket of sockets) socket.close();
-      for (const node of [...nodes].reverse()) await node.stop().catch(() => {});
-      await nats.cleanup();
-      await pg.drop();
-    },
+    [Symbol.asyncDispose]: dispose,
   };
 }

@@ -6,6 +6,7 @@ import {
   type Viewer,
   type Write,
 } from "./oracle.ts";
+import { type Answer, callApi } from "./rest.ts";
 
 /** The workload's collection: its list rule is what oracle.ts re-implements. */
 export const DOCS_COLLECTION = {
@@ -97,31 +98,6 @@ export async function watch(
   return watcher;
 }
 
-interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: JSON answers
-  body: any;
-}
-
-async function call(
-  base: string,
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
 function stateOf(record: Record<string, unknown>): DocState {
   return {
     id: record.id as string,
@@ -161,7 +137,10 @@ export class Writer {
     let answer: Answer | undefined;
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
-        answer = await call(this.#targets.rest(this.#requests++), method, path, user.token, body);
+        answer = await callApi(this.#targets.rest(this.#requests++), method, path, {
+          token: user.token,
+          body,
+        });
       } catch {
         // The replica answering died: the write may or may not have committed.
         return undefined;
@@ -177,11 +156,11 @@ export class Writer {
   async #read(id: string): Promise<DocState | null> {
     for (;;) {
       try {
-        const answer = await call(
+        const answer = await callApi(
           this.#targets.rest(this.#requests++),
           "GET",
           `/api/collections/docs/records/${id}`,
-          this.#reader.token,
+          { token: this.#reader.token },
         );
         if (answer.status === 404) return null;
         if (answer.status === 200) return stateOf(answer.body);

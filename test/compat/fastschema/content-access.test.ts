@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../../support/cluster.ts";
+import { OPEN_RULES } from "../../support/collections.ts";
 import { eventually } from "../../support/socket-calls.ts";
 import { subscriptionRowsSince } from "../../support/subscription-rows.ts";
 import { contentUrl, openContent, refusal } from "./content-client.ts";
@@ -9,7 +10,7 @@ const fields = [
   { name: "title", type: "text" },
   { name: "owner", type: "relation", collection: "users" },
 ];
-const open = { fields, listRule: "", viewRule: "", createRule: "", updateRule: "", deleteRule: "" };
+const open = { fields, ...OPEN_RULES };
 const members = '@request.auth.id != ""';
 
 describe("FastSchema realtime: connection, auth, refusals and limits", () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../../support/cluster.ts";
+import { openCollection } from "../../support/collections.ts";
 import { eventually } from "../../support/socket-calls.ts";
 import { openContent } from "./content-client.ts";
 
@@ -10,8 +11,6 @@ const fields = [
   { name: "meta", type: "json" },
   { name: "secret", type: "text", hidden: true },
 ];
-const open = { listRule: "", viewRule: "", createRule: "", updateRule: "", deleteRule: "" };
-
 describe("FastSchema realtime: events, filter and select", () => {
   let cluster: Cluster;
   let collections = 0;
@@ -22,7 +21,7 @@ describe("FastSchema realtime: events, filter and select", () => {
 
   async function schema(): Promise<string> {
     const name = `posts${++collections}`;
-    await cluster.collection({ name, fields, ...open });
+    await cluster.collection(openCollection(name, fields));
     return name;
   }
 

@@ -1,6 +1,5 @@
-import { createTokenService } from "@tidings/auth";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLUSTER_SECRET, type Cluster, startCluster } from "../../support/cluster.ts";
+import { type Cluster, startCluster } from "../../support/cluster.ts";
 import { eventually } from "../../support/socket-calls.ts";
 import { connectFluxbase, realtimeUrl, refusedHandshake } from "./fluxbase-socket.ts";
 
@@ -141,9 +140,7 @@ describe("fluxbase: connections", () => {
   it("closes a connection whose token expired, and drops one silent past the idle timeout", async () => {
     const prisma = cluster.nodes[0]!.server.records.db.prisma;
     const { user } = await cluster.user();
-    const row = await prisma.user.findUniqueOrThrow({ where: { id: user.id } });
-    const tokens = createTokenService({ secret: CLUSTER_SECRET, ttlSeconds: 2 }, prisma);
-    const expiring = await connectFluxbase(url, { token: await tokens.issue(row) });
+    const expiring = await connectFluxbase(url, { token: await cluster.shortToken(user.id, 2) });
     const silent = await connectFluxbase(url, { autoPong: false });
     await silent.settle();
     expect(await expiring.next({ type: "error" }, 5_000)).toMatchObject({

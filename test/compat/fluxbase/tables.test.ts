@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../../support/cluster.ts";
+import { OPEN_RULES } from "../../support/collections.ts";
 import { pause } from "../../support/socket-calls.ts";
 import { connectFluxbase, type FluxbaseSocket } from "./fluxbase-socket.ts";
-
-const open = { listRule: "", viewRule: "", createRule: "", updateRule: "", deleteRule: "" };
 
 describe("fluxbase: table subscriptions", () => {
   let cluster: Cluster;
@@ -21,7 +20,7 @@ describe("fluxbase: table subscriptions", () => {
         { name: "n", type: "number" },
         { name: "note", type: "text" },
       ],
-      ...open,
+      ...OPEN_RULES,
     });
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import type { TestUser } from "@tidings/records/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../../support/cluster.ts";
+import { OPEN_RULES, openCollection } from "../../support/collections.ts";
 import { eventually, pause } from "../../support/socket-calls.ts";
 import {
   createRecord,
@@ -10,8 +11,6 @@ import {
   rawStream,
   type SseFrame,
 } from "./pocketbase-support.ts";
-
-const open = { listRule: "", viewRule: "", createRule: "", updateRule: "", deleteRule: "" };
 
 /** The topic the SDK posts for `subscribe("*", cb, {filter})`. */
 const withFilter = (collection: string, filter: string) =>
@@ -40,11 +39,11 @@ describe("pocketbase realtime on the wire", () => {
     });
     url = cluster.nodes[0]?.url as string;
     [alice, bob] = await Promise.all([cluster.user(), cluster.user()]);
-    await cluster.collection({ name: "posts", fields: [{ name: "title", type: "text" }], ...open });
+    await cluster.collection(openCollection("posts", [{ name: "title", type: "text" }]));
     await cluster.collection({
       name: "members",
       fields: [{ name: "title", type: "text" }],
-      ...open,
+      ...OPEN_RULES,
       listRule: '@request.auth.id != ""',
     });
   });

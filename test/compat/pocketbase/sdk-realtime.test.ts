@@ -2,6 +2,7 @@ import type { TestUser } from "@tidings/records/testing";
 import type PocketBase from "pocketbase";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../../support/cluster.ts";
+import { OPEN_RULES, openCollection } from "../../support/collections.ts";
 import { eventually, pause } from "../../support/socket-calls.ts";
 import {
   createRecord,
@@ -10,8 +11,6 @@ import {
   TEST_PASSWORD,
   watch,
 } from "./pocketbase-support.ts";
-
-const open = { listRule: "", viewRule: "", createRule: "", updateRule: "", deleteRule: "" };
 
 describe("pocketbase SDK: realtime", () => {
   let cluster: Cluster;
@@ -31,11 +30,11 @@ describe("pocketbase SDK: realtime", () => {
     cluster = await startCluster();
     url = cluster.nodes[0]?.url as string;
     [alice, bob] = await Promise.all([cluster.user(), cluster.user()]);
-    await cluster.collection({ name: "tags", fields: [{ name: "label", type: "text" }], ...open });
+    await cluster.collection(openCollection("tags", [{ name: "label", type: "text" }]));
     await cluster.collection({
       name: "secret_tags",
       fields: [{ name: "label", type: "text" }],
-      ...open,
+      ...OPEN_RULES,
       viewRule: "@request.auth.role = 'superuser'",
     });
     await cluster.collection({
@@ -48,12 +47,12 @@ describe("pocketbase SDK: realtime", () => {
         { name: "tags", type: "relation", collection: "tags", multiple: true },
         { name: "secret", type: "relation", collection: "secret_tags" },
       ],
-      ...open,
+      ...OPEN_RULES,
     });
     await cluster.collection({
       name: "members",
       fields: [{ name: "title", type: "text" }],
-      ...open,
+      ...OPEN_RULES,
       listRule: '@request.auth.id != ""',
       viewRule: '@request.auth.id != ""',
     });
@@ -63,7 +62,7 @@ describe("pocketbase SDK: realtime", () => {
         { name: "title", type: "text" },
         { name: "owner", type: "relation", collection: "users" },
       ],
-      ...open,
+      ...OPEN_RULES,
       listRule: "owner = @request.auth.id",
       viewRule: "owner = @request.auth.id",
     });

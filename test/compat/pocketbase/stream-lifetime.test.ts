@@ -1,6 +1,7 @@
 import type PocketBase from "pocketbase";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../../support/cluster.ts";
+import { openCollection } from "../../support/collections.ts";
 import { eventually } from "../../support/socket-calls.ts";
 import {
   createRecord,
@@ -11,8 +12,6 @@ import {
   rawStream,
   sdk,
 } from "./pocketbase-support.ts";
-
-const open = { listRule: "", viewRule: "", createRule: "", updateRule: "", deleteRule: "" };
 
 describe("pocketbase realtime: stream lifetimes and draining nodes", () => {
   let cluster: Cluster;
@@ -26,7 +25,7 @@ describe("pocketbase realtime: stream lifetimes and draining nodes", () => {
     cluster = await startCluster({ nodes: 2 });
     await cluster.addNode({ TIDINGS_POCKETBASE_IDLE_TIMEOUT: "2" });
     await cluster.addNode({ TIDINGS_POCKETBASE_MAX_LIFETIME: "1" });
-    await cluster.collection({ name: "posts", fields: [{ name: "title", type: "text" }], ...open });
+    await cluster.collection(openCollection("posts", [{ name: "title", type: "text" }]));
   });
 
   afterAll(async () => {

@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "../../support/cluster.ts";
 import { eventually, pause } from "../../support/socket-calls.ts";
+import { startSwitchProxy } from "../../support/switch-proxy.ts";
 import {
   connectEcho,
   connected,
   disconnectEchos,
   RawPusher,
-  startBalancer,
   startPusherCluster,
 } from "./pusher-support.ts";
 
@@ -59,7 +59,7 @@ describe("pusher heartbeat and reconnect", () => {
   });
 
   it("reconnect - a node that drains closes with 4200; Echo reconnects at once elsewhere, re-authorizes, re-subscribes and events flow", async () => {
-    await using balancer = await startBalancer(cluster.nodes[0]!.url);
+    await using balancer = await startSwitchProxy(cluster.nodes[0]!.port);
     const { token } = await cluster.user();
     const { echo, pusher } = connectEcho(balancer.url, { token });
     await connected(pusher);
@@ -86,7 +86,7 @@ describe("pusher heartbeat and reconnect", () => {
     pusher.connection.bind("connecting", () => {
       lostAt ||= Date.now();
     });
-    balancer.route(cluster.nodes[1]!.url);
+    balancer.target(cluster.nodes[1]!.port);
     await cluster.nodes[0]!.stop();
     await eventually(() => expect(subscriptions).toBe(2));
     expect(closes).toContain(4200);

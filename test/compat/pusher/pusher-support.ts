@@ -1,5 +1,5 @@
 import { createServer as createHttpServer } from "node:http";
-import { type AddressInfo, createServer as createTcpServer, connect as tcpConnect } from "node:net";
+import type { AddressInfo } from "node:net";
 import Echo from "laravel-echo";
 import Pusher from "pusher-js";
 import { WebSocket } from "ws";
@@ -206,37 +206,5 @@ export async function startRecordingProxy(target: string) {
     url: `http://127.0.0.1:${port}`,
     requests,
     [Symbol.asyncDispose]: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** A TCP load balancer in front of the nodes: new connections go to `target`. */
-export async function startBalancer(initial: string) {
-  let target = new URL(initial);
-  const sockets = new Set<{ destroy(): void }>();
-  const server = createTcpServer((client) => {
-    const upstream = tcpConnect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("error", () => {
-        client.destroy();
-        upstream.destroy();
-      });
-      socket.on("close", () => sockets.delete(socket));
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    /** Where new connections go from now on (as a balancer does when a node stops being ready). */
-    route(to: string) {
-      target = new URL(to);
-    },
-    [Symbol.asyncDispose]: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
   };
 }

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Cluster } from "../../support/cluster.ts";
+import { openCollection } from "../../support/collections.ts";
 import { eventually, pause } from "../../support/socket-calls.ts";
 import {
   connectEcho,
@@ -9,19 +10,11 @@ import {
   startPusherCluster,
 } from "./pusher-support.ts";
 
-const posts = {
-  name: "posts",
-  fields: [
-    { name: "title", type: "text" },
-    { name: "status", type: "text" },
-    { name: "owner", type: "text" },
-  ],
-  listRule: "",
-  viewRule: "",
-  createRule: "",
-  updateRule: "",
-  deleteRule: "",
-};
+const posts = openCollection("posts", [
+  { name: "title", type: "text" },
+  { name: "status", type: "text" },
+  { name: "owner", type: "text" },
+]);
 
 // biome-ignore lint/suspicious/noExplicitAny: Velo events carry arbitrary records
 type VeloEvent = { action: string; record: any };
