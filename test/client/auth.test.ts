@@ -6,11 +6,12 @@ import {
   createClient,
   type ExpiringNotice,
   isForbidden,
+  isTokenRevoked,
   isUnauthorized,
   type TidingsClient,
   type TidingsError,
 } from "@tidings/client";
-import type { TestUser } from "@tidings/records/testing";
+import { TEST_PASSWORD, type TestUser } from "@tidings/records/testing";
 import { eventually, pause } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../support/cluster.ts";
@@ -138,6 +139,45 @@ describe("tokens against a live server", () => {
     expect(seen.states).not.toContain("closed");
     await create("refreshed");
     await eventually(() => expect(changes).toHaveLength(1));
+  });
+
+  it("revoke - the server closes with token_revoked: the client reports isTokenRevoked, does not reconnect or refresh, and resumes after setToken", async () => {
+    const ann = await cluster.user();
+    let refreshed = 0;
+    const t = client({
+      token: ann.token,
+      refreshToken: async () => {
+        refreshed += 1;
+        return ann.token;
+      },
+    });
+    const seen = watch(t);
+    const changes: Change[] = [];
+    await t.collection("members").subscribe("*", (change) => changes.push(change));
+    expect((await cluster.call("POST", "/api/auth/revoke", { token: ann.token })).status).toBe(204);
+    await eventually(() => expect(t.state).toBe("closed"));
+    expect(seen.closing).toEqual([
+      { reason: "token_revoked", code: "UNAUTHORIZED", reconnect: false },
+    ]);
+    expect(seen.errors.filter(isTokenRevoked)).toHaveLength(1);
+    const refused = await t
+      .collection("members")
+      .subscribe("*", () => {})
+      .catch((error: unknown) => error);
+    expect(isTokenRevoked(refused)).toBe(true);
+    await create("while revoked");
+    await pause(500);
+    expect(t.state).toBe("closed");
+    expect(refreshed).toBe(0);
+
+    const login = await cluster.call("POST", "/api/auth/login", {
+      body: { email: ann.user.email, password: TEST_PASSWORD },
+    });
+    await t.setToken(login.body.token);
+    await eventually(() => expect(t.state).toBe("open"));
+    await eventually(() => expect(changes).toHaveLength(1));
+    expect(changes[0]?.record).toMatchObject({ title: "while revoked" });
+    expect(seen.states).toEqual(["open", "closed", "connecting", "open"]);
   });
 
   it("connect - a bad token is UNAUTHORIZED: the client closes, reports it and refuses subscribes", async () => {

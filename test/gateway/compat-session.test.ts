@@ -14,7 +14,7 @@ function session(cluster: Cluster, node: number, id: string, received: ChangePay
   const server = cluster.nodes[node]!.server;
   return new CompatSession(
     server.gateway.compatDeps(),
-    { id, protocol: "test", auth: null },
+    { id, protocol: "test", onRevoked: () => {} },
     (_subscription, change) => received.push(change),
   );
 }

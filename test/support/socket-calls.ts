@@ -24,3 +24,23 @@ export function collect<T = unknown>(socket: Socket, event: string): T[] {
 }
 
 export { eventually, pause } from "@tidings/testing";
+
+/**
+ * How many milliseconds after `since` (epoch ms) `settled` settled (about 0 if it already had), or
+ * Infinity if it has not within `limitMs`: to assert that something happens within a deadline.
+ */
+export async function msUntil(
+  settled: Promise<unknown>,
+  since: number,
+  limitMs = 3_000,
+): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<number>((resolve) => {
+    timer = setTimeout(() => resolve(Number.POSITIVE_INFINITY), limitMs);
+  });
+  try {
+    return await Promise.race([settled.then(() => Date.now() - since), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

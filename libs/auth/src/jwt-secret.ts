@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ensurePrivateDir } from "@tidings/db";
 
 /**
  * The HS256 secret: the configured one, or in single-node mode one generated on first start and
@@ -19,7 +20,7 @@ export async function resolveJwtSecret(
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
   const secret = randomBytes(48).toString("base64url");
-  await mkdir(dataDir, { recursive: true });
+  await ensurePrivateDir(dataDir);
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return secret;
 }

@@ -1,9 +1,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createMemoryBus } from "@tidings/bus";
+import { newId } from "@tidings/db";
 import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
 import { exportJWK, generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTokenService } from "./tokens.ts";
+import { userCache } from "./user-cache.ts";
 
 describe("tokens from an identity provider (JWKS)", () => {
   let db: TestDatabase;
@@ -91,5 +94,43 @@ describe("tokens from an identity provider (JWKS)", () => {
   it("refuses RS256 tokens when no JWKS is configured", async () => {
     const tokens = createTokenService({ secret: "x".repeat(32), ttlSeconds: 60 }, db.prisma);
     await expect(tokens.verify(await idpToken({}))).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});
+
+describe("tokens of a user who changes", () => {
+  it("onUserChanged - a listener verifying the user's token sees it revoked, then the user gone", async () => {
+    await using db = await openTestDatabase("postgres");
+    const bus = createMemoryBus({ prefix: `tokens${newId(6)}` });
+    await bus.start();
+    try {
+      const users = userCache(db.sql);
+      users.follow(bus);
+      const tokens = createTokenService({ secret: "x".repeat(32) }, db.prisma, users);
+      const row = await db.prisma.user.create({
+        data: { id: newId(), email: `${newId(6)}@example.com`, passwordHash: "h", tokenKey: "k1" },
+      });
+      const token = await tokens.issue(row);
+      const before = await tokens.keyFingerprint(row.id);
+      expect((await tokens.verify(token)).user.id).toBe(row.id);
+      const heard: { userId: string | undefined; valid: boolean }[] = [];
+      tokens.onUserChanged((userId) => {
+        void tokens.verify(token).then(
+          () => heard.push({ userId, valid: true }),
+          () => heard.push({ userId, valid: false }),
+        );
+      });
+      await db.prisma.user.update({ where: { id: row.id }, data: { tokenKey: "k2" } });
+      tokens.userChanged(row.id);
+      await vi.waitFor(() => expect(heard).toEqual([{ userId: row.id, valid: false }]));
+      const after = await tokens.keyFingerprint(row.id);
+      expect(after).toEqual(expect.any(String));
+      expect(after).not.toBe(before);
+      await db.prisma.user.delete({ where: { id: row.id } });
+      tokens.userChanged(row.id);
+      await vi.waitFor(() => expect(heard).toHaveLength(2));
+      expect(await tokens.keyFingerprint(row.id)).toBeUndefined();
+    } finally {
+      await bus.stop();
+    }
   });
 });

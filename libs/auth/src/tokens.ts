@@ -40,6 +40,18 @@ export interface TokenService {
   verify(token: string): Promise<VerifiedToken>;
   /** A user's token key, role or existence changed: every replica reads it again. */
   userChanged(userId: string): void;
+  /**
+   * Calls `listener` with the id of each user any replica announced as changed (revoked, password
+   * changed, deleted), or with undefined when announcements may have been missed (after the bus
+   * reconnected): a {@link verify} from the listener sees the user as stored now. Only with the
+   * process's shared user cache, once it follows the bus. Returns the function that stops it.
+   */
+  onUserChanged(listener: (userId: string | undefined) => void): () => void;
+  /**
+   * A fingerprint of the key every token of the user is checked against: it changes when they are
+   * revoked. Undefined for a user not stored here (deleted, unknown, or the identity provider's).
+   */
+  keyFingerprint(userId: string): Promise<string | undefined>;
 }
 
 const TOKEN_TYPE = "auth";
@@ -164,6 +176,11 @@ export function createTokenService(
         .sign(key);
     },
     userChanged: (userId) => users.changed(userId),
+    onUserChanged: (listener) => users.onChanged(listener),
+    async keyFingerprint(userId) {
+      const user = await users.get(userId);
+      return user && fingerprintOf(user);
+    },
     async verify(token) {
       try {
         const { alg } = decodeProtectedHeader(token);

@@ -32,14 +32,15 @@ export interface TidingsClient {
   topic<P = unknown>(name: string): Topic<P>;
   /**
    * Replaces the token: on an open connection it is sent with `auth` (rejects with `FORBIDDEN` for
-   * another user's token); a connection closed for an expired token connects again with it.
+   * another user's token); a connection closed for an expired or revoked token connects again
+   * with it.
    */
   setToken(token: string): Promise<void>;
   /**
    * `state` (`connecting`, `open`, `closed`), `error` (a refused connection, an expired token, a
-   * failed refresh, …), `tokenExpiring` (send a new token with `setToken`, or pass `refreshToken`)
-   * and `serverDisconnect` (the server's reason before it closes the connection). Returns a
-   * function that removes the listener.
+   * revoked one (`isTokenRevoked`), a failed refresh, …), `tokenExpiring` (send a new token with
+   * `setToken`, or pass `refreshToken`) and `serverDisconnect` (the server's reason before it
+   * closes the connection). Returns a function that removes the listener.
    */
   on<K extends keyof ClientEvents>(event: K, listener: Listener<ClientEvents, K>): () => void;
   /** Closes the connection for good; subscriptions end. */

@@ -31,8 +31,8 @@ export interface ConnectionEvents extends EventMap {
 /**
  * One Socket.IO connection that comes back by itself: after network failures (Socket.IO's own
  * reconnection), after the server said `reconnect: true`, and after a refused handshake that may
- * pass later. It stays closed after `close()`, and after an expired or refused token until a new
- * token is given.
+ * pass later. It stays closed after `close()`, and after an expired, refused or revoked token
+ * until a new token is given.
  */
 export class Connection extends Emitter<ConnectionEvents> {
   readonly socket: Socket;
@@ -143,7 +143,18 @@ export class Connection extends Emitter<ConnectionEvents> {
       const notice = this.#notice;
       if (notice?.reconnect) return this.#retrySoon();
       if (notice?.reason === "token_expired")
-        return this.#tokenRefused(new TidingsError("UNAUTHORIZED", "The token expired."));
+        return this.#tokenRefused(
+          new TidingsError("UNAUTHORIZED", "The token expired.", { reason: notice.reason }),
+        );
+      // Revoked on purpose (signed out everywhere, password changed, account gone): no refresh
+      // with it either; the application signs in again and calls setToken().
+      if (notice?.reason === "token_revoked") {
+        const revoked = new TidingsError("UNAUTHORIZED", "The token was revoked.", {
+          reason: notice.reason,
+        });
+        this.emit("error", revoked);
+        return this.#closed(revoked);
+      }
       this.#closed(new TidingsError("UNAVAILABLE", "The server closed the connection."));
     });
     socket.on("connect_error", (error: Error & { data?: unknown }) => {

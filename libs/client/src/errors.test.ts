@@ -1,6 +1,6 @@
 import { ERROR_CODES } from "@tidings/protocol/wire";
 import { describe, expect, it } from "vitest";
-import { ERROR_CODE_LIST, errorFromBody, TidingsError } from "./errors.ts";
+import { ERROR_CODE_LIST, errorFromBody, isTokenRevoked, TidingsError } from "./errors.ts";
 import * as client from "./index.ts";
 
 const predicateName = (code: string) =>
@@ -26,6 +26,18 @@ describe("typed errors", () => {
         );
       expect(predicate?.(Object.assign(new Error("m"), { code }))).toBe(false);
     }
+  });
+
+  it("isTokenRevoked - holds for UNAUTHORIZED with reason token_revoked only", () => {
+    const revoked = { reason: "token_revoked" };
+    expect(isTokenRevoked(new TidingsError("UNAUTHORIZED", "m", revoked))).toBe(true);
+    expect(isTokenRevoked(new TidingsError("UNAUTHORIZED", "m", { reason: "token_expired" }))).toBe(
+      false,
+    );
+    expect(isTokenRevoked(new TidingsError("FORBIDDEN", "m", revoked))).toBe(false);
+    expect(
+      isTokenRevoked(Object.assign(new Error("m"), { code: "UNAUTHORIZED", data: revoked })),
+    ).toBe(false);
   });
 
   it("builds errors from wire bodies, unknown codes becoming INTERNAL", () => {

@@ -92,6 +92,12 @@ export const isInvalidMessage = is("INVALID_MESSAGE");
 export const isInvalidCredentials = is("INVALID_CREDENTIALS");
 /** `UNAUTHORIZED`: a missing, invalid or expired token. */
 export const isUnauthorized = is("UNAUTHORIZED");
+/**
+ * `UNAUTHORIZED` because the server closed the connection when its token was revoked (signed out
+ * everywhere, password changed, account deleted): sign in again, then `setToken`.
+ */
+export const isTokenRevoked = (error: unknown): error is TidingsError =>
+  hasCode(error, "UNAUTHORIZED") && error.data.reason === "token_revoked";
 /** `FORBIDDEN`: a rule refuses it. */
 export const isForbidden = is("FORBIDDEN");
 /** `NOT_FOUND`: no such collection, record or subscription. */

@@ -27,6 +27,7 @@ export {
   isRateLimited,
   isResyncRequired,
   isSlowConsumer,
+  isTokenRevoked,
   isUnauthorized,
   isUnavailable,
   isUnsupportedMediaType,

@@ -32,7 +32,7 @@ export interface SubscribeAck {
 
 /** `tidings:disconnect`: why the server is closing the connection, and whether to come back. */
 export interface CloseNotice {
-  reason: "token_expired" | "server_shutdown" | "slow_consumer" | (string & {});
+  reason: "token_expired" | "token_revoked" | "server_shutdown" | "slow_consumer" | (string & {});
   code: string;
   reconnect: boolean;
 }

@@ -34,7 +34,14 @@ export function filterSchemaOf(collection: Pick<CollectionDef, "fields">): Colle
   };
 }
 
-/** Parses and checks one rule; rules are written by superusers and may read hidden fields. */
+// The rules that judge a write, and so may read its body, query, headers and method.
+const WRITE_RULES: ReadonlySet<RuleName> = new Set(["createRule", "updateRule", "deleteRule"]);
+
+/**
+ * Parses and checks one rule; rules are written by superusers and may read hidden fields. Create,
+ * update and delete rules judge the write request; list and view rules judge a read (no body,
+ * method GET), and may not name its query or headers (see `checkFilter`).
+ */
 export function compileRule(
   collection: Pick<CollectionDef, "fields">,
   name: RuleName,
@@ -44,6 +51,7 @@ export function compileRule(
   try {
     const filter = checkFilter(parseFilter(text), filterSchemaOf(collection), {
       allowHidden: true,
+      request: WRITE_RULES.has(name) ? "write" : "read",
     });
     return { text, filter, matches: compile(filter) };
   } catch (error) {

@@ -29,21 +29,41 @@ export const MAX_RULE_LENGTH = 4096;
 /** Most fields a collection may have. */
 export const MAX_FIELDS = 100;
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+/** A collection or field name: a letter or _, then letters, digits and _. */
+export const nameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,62}$/,
+    "must start with a letter or _ and hold only letters, digits and _ (max 63)",
+  );
+
+/**
+ * Names every JavaScript object has (`__proto__`, `constructor`, `toString`…) and `prototype`:
+ * records and bodies are plain objects, where a field by such a name would read the inherited
+ * value, or (`__proto__`) replace the object's prototype. New collections and fields may not take
+ * them; definitions stored before the check still load.
+ */
+const OBJECT_NAMES: ReadonlySet<string> = new Set([
+  ...Object.getOwnPropertyNames(Object.prototype),
+  "prototype",
+]);
+
+/** Whether a new collection or field may not take `name` (see OBJECT_NAMES). */
+export function isObjectName(name: string): boolean {
+  return OBJECT_NAMES.has(name);
+}
 
 /** One field of a collection. */
 export const fieldSchema = z
   .strictObject({
-    name: z
-      .string()
-      .regex(NAME, "must start with a letter or _ and hold only letters, digits and _ (max 63)"),
+    name: nameSchema,
     type: z.enum(FIELD_TYPES),
     /** A value must be given (not null, and for text not empty). */
     required: z.boolean().default(false),
     /** Never sent to clients; rules may still read it. */
     hidden: z.boolean().default(false),
     /** relation: the collection the ids point into ("users" for accounts). */
-    collection: z.string().regex(NAME).optional(),
+    collection: nameSchema.optional(),
     /** relation: holds an array of ids instead of one. */
     multiple: z.boolean().optional(),
   })

@@ -24,7 +24,7 @@ export async function lockDataDir(dataDir: string): Promise<() => Promise<void>>
   const file = join(dataDir, "tidings.pid");
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      const handle = await open(file, "wx");
+      const handle = await open(file, "wx", 0o600);
       await handle.writeFile(String(process.pid));
       await handle.close();
       return () => rm(file, { force: true });

@@ -12,4 +12,5 @@ export { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 export { newId } from "./ids.ts";
 export { MigrationError, migrate, readMigrations } from "./migrate.ts";
 export { type Database, type DatabaseOptions, openDatabase } from "./open-database.ts";
+export { ensurePrivateDir } from "./private-dir.ts";
 export type { SqlClient, SqlRunner } from "./sql-runner.ts";

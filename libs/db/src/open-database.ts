@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -11,6 +10,7 @@ import { connectPgRunner } from "./pg-runner.ts";
 import { startPgliteMaintenance } from "./pglite-maintenance.ts";
 import { pgliteRunner } from "./pglite-runner.ts";
 import { preparedQuery } from "./prepared.ts";
+import { ensurePrivateDir, restrictTree } from "./private-dir.ts";
 import type { SqlClient, SqlRunner } from "./sql-runner.ts";
 
 /** Where the data lives: a PostgreSQL server, or an embedded PGlite directory. */
@@ -102,14 +102,16 @@ async function openPostgres(url: string, poolSize: number, apply: boolean): Prom
 async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith("memory://");
   let unlock = async () => {};
+  const pgdata = join(dataDir, "pgdata");
   if (!inMemory) {
-    await mkdir(dataDir, { recursive: true });
+    await ensurePrivateDir(dataDir);
     unlock = await lockDataDir(dataDir);
   }
   try {
-    const pglite = new PGlite(inMemory ? dataDir : join(dataDir, "pgdata"));
+    const pglite = new PGlite(inMemory ? dataDir : pgdata);
     await pglite.waitReady;
     const appliedMigrations = await migrate(pgliteRunner(pglite));
+    if (!inMemory) await restrictTree(pgdata);
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite as never) });
     const runner = pgliteRunner(pglite);
     const stopMaintenance = startPgliteMaintenance(pglite);
@@ -121,6 +123,7 @@ async function openPglite(dataDir: string): Promise<Database> {
       async () => {
         await stopMaintenance();
         await pglite.close();
+        if (!inMemory) await restrictTree(pgdata);
         await unlock();
       },
     );

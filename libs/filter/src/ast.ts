@@ -1,11 +1,11 @@
 import type { MacroName } from "./dates.ts";
-import type { JsonValue } from "./schema.ts";
+import type { JsonValue, RequestPart } from "./schema.ts";
 
 /** Comparison operators; the any-of forms (`?=` …) set {@link ComparisonNode.any}. */
 export type Operator = "=" | "!=" | "<" | "<=" | ">" | ">=" | "~" | "!~";
 
-/** Operand modifiers: `:lower`, `:length`, `:each`. */
-export type Modifier = "lower" | "length" | "each";
+/** Operand modifiers: `:lower`, `:length`, `:each`, and `:isset`, `:changed` on request values. */
+export type Modifier = "lower" | "length" | "each" | "isset" | "changed";
 
 /**
  * How `~` reads its right-hand value: PocketBase's `auto` (a substring unless it holds an
@@ -44,4 +44,6 @@ export type OperandNode =
   | { type: "literal"; value: JsonValue; pos: number }
   | { type: "auth"; path: string[]; modifier: Modifier | null; pos: number }
   | { type: "context"; modifier: Modifier | null; pos: number }
+  | { type: "request"; part: RequestPart; path: string[]; modifier: Modifier | null; pos: number }
+  | { type: "method"; modifier: Modifier | null; pos: number }
   | { type: "macro"; name: MacroName; pos: number };

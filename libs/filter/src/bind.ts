@@ -1,6 +1,7 @@
 import type { CheckedComparison, CheckedNode, CheckedOperand, ValueRef } from "./checked.ts";
 import { macroValue } from "./dates.ts";
-import type { AuthRecord, JsonValue, RequestContext } from "./schema.ts";
+import { readRequest } from "./request-values.ts";
+import type { AuthRecord, JsonValue, RequestContext, RequestData } from "./schema.ts";
 import { testComparison, transform } from "./semantics.ts";
 import { normalizeExternal, readPath } from "./values.ts";
 
@@ -9,6 +10,8 @@ export interface BoundValues {
   auth?: AuthRecord;
   context?: RequestContext;
   nowMs?: number;
+  /** The write request a create, update or delete rule judges. */
+  request?: RequestData;
 }
 
 /** The value of a request-side operand, or `unbound` when `values` does not provide it. */
@@ -21,6 +24,10 @@ function requestValue(ref: ValueRef, values: BoundValues): { value: unknown } | 
       return values.context === undefined ? "unbound" : { value: values.context };
     case "macro":
       return values.nowMs === undefined ? "unbound" : { value: macroValue(ref.name, values.nowMs) };
+    case "request":
+    case "isset":
+    case "method":
+      return values.request === undefined ? "unbound" : { value: readRequest(values.request, ref) };
     default:
       return "unbound";
   }
@@ -74,9 +81,10 @@ export function combine(kind: "and" | "or", items: readonly CheckedNode[]): Chec
 }
 
 /**
- * Substitutes `@request.auth.*`, `@request.context` and the date macros with their values (those
- * given in `values`) and folds what becomes constant. `@request.auth.id != ""` becomes `true` or
- * `false`, so subscribers who differ only in fields a rule does not read end up identical.
+ * Substitutes `@request.auth.*`, `@request.context`, the date macros and the write request's
+ * values with their values (those given in `values`) and folds what becomes constant.
+ * `@request.auth.id != ""` becomes `true` or `false`, so subscribers who differ only in fields a
+ * rule does not read end up identical.
  */
 export function bindValues(node: CheckedNode, values: BoundValues): CheckedNode {
   switch (node.kind) {

@@ -23,6 +23,15 @@ function operandText(operand: CheckedOperand): string {
     case "macro":
       text = `m:${ref.name}`;
       break;
+    case "request":
+      text = `r:${ref.part}:${ref.path.join(".")}`;
+      break;
+    case "isset":
+      text = `i:${ref.part}:${ref.name}`;
+      break;
+    case "method":
+      text = "M";
+      break;
   }
   return `${text}:${operand.modifier ?? ""}:${operand.coerce ?? ""}`;
 }

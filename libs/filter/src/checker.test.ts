@@ -25,9 +25,9 @@ function check(text: string, allowHidden = false): CheckedComparison {
   return root;
 }
 
-function error(text: string, allowHidden = false): string {
+function error(text: string, allowHidden = false, request: "read" | "write" = "read"): string {
   try {
-    checkFilter(parseFilter(text), schema, { allowHidden });
+    checkFilter(parseFilter(text), schema, { allowHidden, request });
   } catch (e) {
     if (e instanceof FilterError) return e.message;
     throw e;
@@ -124,5 +124,64 @@ describe("checkFilter", () => {
       "a pattern may have at most 64 characters between % when it uses _ at 8",
     );
     expect(check(`title ~ '${"_".repeat(65)}'`).like?.syntax).toBe("auto");
+  });
+  describe("request operands", () => {
+    // Create, update and delete rules, which read the request (rules may read hidden fields).
+    const writeError = (text: string) => error(text, true, "write");
+
+    it("refuses body fields the collection does not have, system fields and paths into non-json fields", () => {
+      expect(writeError("@request.body.nope = 1")).toBe('unknown field "nope" at 0');
+      expect(writeError("@request.body.id = 'a'")).toBe('unknown field "id" at 0');
+      expect(writeError("@request.body.title.x = 'a'")).toBe('"title" is not a json field at 0');
+      expect(error("@request.body.secret = 'a'")).toBe('unknown field "secret" at 0');
+      expect(writeError("@request.body.title:length = 1")).toBe(
+        ":length applies to multiple and json fields at 0",
+      );
+      expect(writeError("@request.body.title = 5")).toBe("cannot compare text with number at 20");
+      expect(writeError("@request.body.meta.a:isset = true")).toBe(
+        ":isset applies to a whole field, not a path at 0",
+      );
+      expect(writeError("title:isset = true")).toBe(
+        ":isset applies to @request.body, .query and .headers values at 0",
+      );
+      expect(writeError("@request.query.a.b = 'x'")).toBe(
+        "@request.query values have no sub-fields at 0",
+      );
+      expect(writeError("@request.headers.X_Token = 'x'")).toBe(
+        "header names are lowercase, with _ for - (x_token) at 0",
+      );
+      expect(writeError("title = @request.body.tags")).toBe(
+        "a multi-valued operand must be on the left of the operator at 8",
+      );
+    });
+
+    it("reads query parameters and headers in create, update and delete rules only", () => {
+      expect(error("@request.query.page = '1'")).toMatch(
+        /^only create, update and delete rules can read @request.query .* at 0$/,
+      );
+      expect(error("title = @request.headers.x_token")).toMatch(
+        /^only create, update and delete rules can read @request.headers .* at 8$/,
+      );
+      const write = { allowHidden: false, request: "write" } as const;
+      const text = "@request.query.page = '1' && @request.headers.x_token != ''";
+      expect(() => checkFilter(parseFilter(text), schema, write)).not.toThrow();
+    });
+
+    it("takes :changed only as a whole body field compared with true or false", () => {
+      const message = ":changed can only be compared with true or false, using = or != at 0";
+      expect(writeError("@request.body.title:changed = 'x'")).toBe(message);
+      expect(writeError("@request.body.title:changed < true")).toBe(message);
+      expect(writeError("@request.body.title:changed = @request.body.owner:changed")).toBe(message);
+      expect(writeError("@request.body.meta.a:changed = true")).toBe(
+        ":changed applies to a whole field, not a path at 0",
+      );
+      expect(writeError("@request.query.a:changed = true")).toBe(
+        ":changed applies to @request.body fields at 0",
+      );
+      expect(writeError("title:changed = true")).toBe(
+        ":changed applies to @request.body fields at 0",
+      );
+      expect(writeError("@request.body.nope:changed = true")).toBe('unknown field "nope" at 0');
+    });
   });
 });

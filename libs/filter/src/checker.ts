@@ -1,5 +1,7 @@
 import type { ComparisonNode, FilterAst, FilterNode, Operator } from "./ast.ts";
-import { type ResolvedOperand, resolveOperand } from "./check-operand.ts";
+import { bindValues } from "./bind.ts";
+import { checkChanged, isChanged } from "./changed.ts";
+import { type OperandScope, type ResolvedOperand, resolveOperand } from "./check-operand.ts";
 import type {
   CheckedComparison,
   CheckedFilter,
@@ -7,10 +9,11 @@ import type {
   CheckedOperand,
   Quantifier,
 } from "./checked.ts";
-import { readsRecord } from "./checked.ts";
+import { readsRecord, readsRequest } from "./checked.ts";
 import { parseDate } from "./dates.ts";
 import { FilterError, quote } from "./errors.ts";
 import { isTooComplexPattern, MAX_WILDCARD_RUN } from "./like-pattern.ts";
+import { READ_REQUEST } from "./request-values.ts";
 import type { CollectionSchema } from "./schema.ts";
 import { spellsNumber } from "./values.ts";
 
@@ -21,6 +24,13 @@ export interface CheckOptions {
    * sent by clients, which must not be able to probe hidden values.
    */
   allowHidden: boolean;
+  /**
+   * The request the filter judges. `write`: a create, update or delete rule, which reads the
+   * submitted body, the query, the headers and the method. `read` (list and view rules, client
+   * filters): a read has no body and its method is `GET` (as in PocketBase), and naming a query
+   * parameter or header is an error. @default "read"
+   */
+  request?: "read" | "write";
 }
 
 function isOrdering(op: Operator): boolean {
@@ -103,13 +113,11 @@ function strip({ multi: _multi, ...operand }: ResolvedOperand): CheckedOperand {
   return operand;
 }
 
-function checkComparison(
-  node: ComparisonNode,
-  schema: CollectionSchema,
-  allowHidden: boolean,
-): CheckedComparison {
-  let left = resolveOperand(node.left, schema, allowHidden);
-  let right = resolveOperand(node.right, schema, allowHidden);
+function checkComparison(node: ComparisonNode, scope: OperandScope): CheckedNode {
+  if (isChanged(node.left)) return checkChanged(node.left, node.right, node.op, scope);
+  if (isChanged(node.right)) return checkChanged(node.right, node.left, node.op, scope);
+  let left = resolveOperand(node.left, scope);
+  let right = resolveOperand(node.right, scope);
   if (right.multi) {
     throw new FilterError("a multi-valued operand must be on the left of the operator", right.pos);
   }
@@ -136,21 +144,29 @@ function checkComparison(
       r.pos,
     );
   }
-  return { kind: "cmp", op: node.op, quant, left: l, right: r, like, pos: node.pos };
+  const checked: CheckedComparison = {
+    kind: "cmp",
+    op: node.op,
+    quant,
+    left: l,
+    right: r,
+    like,
+    pos: node.pos,
+  };
+  // A read's request is known now: its body and method become the constants they are.
+  if (scope.write || !(readsRequest(l) || readsRequest(r))) return checked;
+  return bindValues(checked, { request: READ_REQUEST });
 }
 
-function checkNode(node: FilterNode, schema: CollectionSchema, allowHidden: boolean): CheckedNode {
+function checkNode(node: FilterNode, scope: OperandScope): CheckedNode {
   switch (node.type) {
     case "const":
       return { kind: "const", value: node.value };
     case "and":
     case "or":
-      return {
-        kind: node.type,
-        items: node.items.map((item) => checkNode(item, schema, allowHidden)),
-      };
+      return { kind: node.type, items: node.items.map((item) => checkNode(item, scope)) };
     case "cmp":
-      return checkComparison(node, schema, allowHidden);
+      return checkComparison(node, scope);
   }
 }
 
@@ -158,12 +174,14 @@ function checkNode(node: FilterNode, schema: CollectionSchema, allowHidden: bool
  * Resolves a parsed filter against a collection's schema: rejects unknown fields (and hidden ones
  * unless `allowHidden`, with the same message, so hidden fields cannot be detected), json paths
  * on non-json fields, misplaced modifiers and ill-typed comparisons, and converts literals
- * compared with dates or numbers. Throws {@link FilterError} (`INVALID_FILTER`, with position).
+ * compared with dates or numbers. `:changed` becomes the comparisons it stands for. Throws
+ * {@link FilterError} (`INVALID_FILTER`, with position).
  */
 export function checkFilter(
   ast: FilterAst,
   schema: CollectionSchema,
   options: CheckOptions,
 ): CheckedFilter {
-  return { kind: "checked-filter", root: checkNode(ast, schema, options.allowHidden) };
+  const scope = { schema, allowHidden: options.allowHidden, write: options.request === "write" };
+  return { kind: "checked-filter", root: checkNode(ast, scope) };
 }

@@ -2,14 +2,18 @@ import type { CheckedFilter } from "./checked.ts";
 import { EvalEnv } from "./eval-env.ts";
 import { planNode } from "./plan.ts";
 import { runPlan } from "./run-plan.ts";
-import type { AuthRecord, RecordData, RequestContext } from "./schema.ts";
+import type { AuthRecord, RecordData, RequestContext, RequestData } from "./schema.ts";
 
-/** A compiled filter: true when the record matches for this user, at this time, in this context. */
+/**
+ * A compiled filter: true when the record matches for this user, at this time, in this context
+ * (and, for a create, update or delete rule, for this request).
+ */
 export type FilterPredicate = (
   record: RecordData,
   auth: AuthRecord,
   now: Date,
   context?: RequestContext,
+  request?: RequestData,
 ) => boolean;
 
 /**
@@ -21,9 +25,10 @@ export type FilterPredicate = (
 export function compile(checked: CheckedFilter): FilterPredicate {
   const plan = planNode(checked.root);
   const env = new EvalEnv();
-  return (record, auth, now, context = "default") => {
+  return (record, auth, now, context = "default", request) => {
     env.auth = auth;
     env.context = context;
+    env.request = request;
     env.setNow(now.getTime());
     return runPlan(plan, record, env);
   };

@@ -10,12 +10,23 @@ import { parseFastSchemaFilter } from "./fastschema-parser.ts";
 import { parseFluxbaseFilter } from "./fluxbase-parser.ts";
 import { compileLike } from "./like-pattern.ts";
 import { parseFilter } from "./parser.ts";
-import type { AuthRecord, RecordData, RequestContext } from "./schema.ts";
+import type { AuthRecord, RecordData, RequestContext, RequestData } from "./schema.ts";
 import { testComparison } from "./semantics.ts";
 import { compileSort, parseSort, sortToSql } from "./sort.ts";
 import { toSql } from "./sql.ts";
-import { authArb, nowArb, recordsArb, stringValue, TEST_SCHEMA } from "./testing/arbitraries.ts";
-import { fastschemaFilter, pocketbaseFilter } from "./testing/filter-arbitraries.ts";
+import {
+  authArb,
+  nowArb,
+  recordsArb,
+  requestArb,
+  stringValue,
+  TEST_SCHEMA,
+} from "./testing/arbitraries.ts";
+import {
+  fastschemaFilter,
+  pocketbaseFilter,
+  pocketbaseRule,
+} from "./testing/filter-arbitraries.ts";
 import { fluxbaseFilter } from "./testing/fluxbase-arbitraries.ts";
 import { RecordsTable } from "./testing/pg-records.ts";
 import { readPath } from "./values.ts";
@@ -46,9 +57,13 @@ interface Case {
   checked: CheckedFilter;
 }
 
-function checkOrSkip(label: string, parse: () => ReturnType<typeof parseFilter>): Case | null {
+function checkOrSkip(
+  label: string,
+  parse: () => ReturnType<typeof parseFilter>,
+  request: "read" | "write" = "read",
+): Case | null {
   try {
-    return { label, checked: checkFilter(parse(), TEST_SCHEMA, { allowHidden: true }) };
+    return { label, checked: checkFilter(parse(), TEST_SCHEMA, { allowHidden: true, request }) };
   } catch (error) {
     if (error instanceof FilterError) return null;
     throw error;
@@ -79,6 +94,7 @@ describe("differential: PostgreSQL and the compiled predicate agree", () => {
     auth: AuthRecord,
     now: Date,
     context: RequestContext,
+    request?: RequestData,
   ): Promise<void> {
     await table.load(records);
     const params: unknown[] = [];
@@ -87,15 +103,20 @@ describe("differential: PostgreSQL and the compiled predicate agree", () => {
       return `$${params.length}`;
     };
     const sql = cases.map(({ checked }) =>
-      toSql(checked, { alias: "r", param, auth, now, context }),
+      toSql(checked, { alias: "r", param, auth, now, context, ...(request && { request }) }),
     );
     const fromSql = await table.matchingIds(sql, params);
     cases.forEach(({ label, checked }, i) => {
       const predicate = compile(checked);
-      const bound = bindValues(checked.root, { auth, context, nowMs: now.getTime() });
+      const bound = bindValues(checked.root, {
+        auth,
+        context,
+        nowMs: now.getTime(),
+        ...(request && { request }),
+      });
       const fromMemory = new Set<string>();
       for (const record of records) {
-        const matched = predicate(record, auth, now, context);
+        const matched = predicate(record, auth, now, context, request);
         expect(matched, `compile vs reference: ${label} on ${JSON.stringify(record)}`).toBe(
           reference(bound, record),
         );
@@ -126,6 +147,29 @@ describe("differential: PostgreSQL and the compiled predicate agree", () => {
     );
     expect(checkedCount).toBeGreaterThan(600);
     expect(splitCount).toBeGreaterThan(100);
+  });
+
+  it("agrees on generated write rules, which read the request's body, query, headers and method", async () => {
+    const before = checkedCount;
+    const splitBefore = splitCount;
+    await fc.assert(
+      fc.asyncProperty(
+        recordsArb,
+        fc.array(pocketbaseRule, { minLength: 60, maxLength: 60 }),
+        authArb,
+        nowArb,
+        requestArb,
+        async (records, texts, auth, now, request) => {
+          const cases = texts.flatMap(
+            (text) => checkOrSkip(text, () => parseFilter(text), "write") ?? [],
+          );
+          await agree(records, cases, auth, now, "default", request);
+        },
+      ),
+      { numRuns: Number(process.env.DIFF_RUNS ?? 40) },
+    );
+    expect(checkedCount - before).toBeGreaterThan(600);
+    expect(splitCount - splitBefore).toBeGreaterThan(100);
   });
 
   it("agrees on generated FastSchema filters", async () => {

@@ -1,5 +1,5 @@
 import { type MacroName, macroValue } from "./dates.ts";
-import type { AuthRecord } from "./schema.ts";
+import type { AuthRecord, RequestData } from "./schema.ts";
 
 /**
  * What a compiled predicate reads besides the record. One instance is reused across calls (and,
@@ -9,6 +9,7 @@ import type { AuthRecord } from "./schema.ts";
 export class EvalEnv {
   auth: AuthRecord = null;
   context = "default";
+  request: RequestData | undefined = undefined;
   private currentMs = Number.NaN;
   private readonly macros = new Map<MacroName, string | number>();
 
@@ -18,6 +19,15 @@ export class EvalEnv {
       this.currentMs = nowMs;
       this.macros.clear();
     }
+  }
+
+  /**
+   * The write request, which only create, update and delete rules read: judging one without it
+   * is a bug in the caller, never a request without a body.
+   */
+  requestData(): RequestData {
+    if (this.request === undefined) throw new TypeError("this rule reads the request: pass it");
+    return this.request;
   }
 
   /** The value of a macro at the current clock. */

@@ -7,10 +7,15 @@ import { FilterError } from "./errors.ts";
 import { parseFastSchemaFilter } from "./fastschema-parser.ts";
 import { parseFluxbaseFilter } from "./fluxbase-parser.ts";
 import { parseFilter } from "./parser.ts";
+import type { RequestData } from "./schema.ts";
 import { parseSort } from "./sort.ts";
 import { toSql } from "./sql.ts";
 import { TEST_SCHEMA } from "./testing/arbitraries.ts";
-import { fastschemaFilter, pocketbaseFilter } from "./testing/filter-arbitraries.ts";
+import {
+  fastschemaFilter,
+  pocketbaseFilter,
+  pocketbaseRule,
+} from "./testing/filter-arbitraries.ts";
 import { fluxbaseFilter } from "./testing/fluxbase-arbitraries.ts";
 
 const SLOW_MS = 250;
@@ -24,18 +29,27 @@ const record = {
 
 let slowest = 0;
 
+// What write rules read; list and view rules and client filters judge a read.
+const request: RequestData = {
+  method: "PATCH",
+  body: { title: "y", tags: ["u1"], meta: { a: [1] } },
+  query: { page: "2" },
+  headers: { x_token: "t" },
+};
+
 /** Runs the whole pipeline; anything but a FilterError, or a slow step, fails the test. */
-function survive(run: () => FilterAst): void {
+function survive(run: () => FilterAst, scope: "read" | "write" = "read"): void {
   const started = performance.now();
   try {
-    const checked = checkFilter(run(), TEST_SCHEMA, { allowHidden: false });
-    compile(checked)(record, { id: "u1" }, new Date(), "realtime");
+    const checked = checkFilter(run(), TEST_SCHEMA, { allowHidden: false, request: scope });
+    compile(checked)(record, { id: "u1" }, new Date(), "realtime", request);
     toSql(checked, {
       alias: "r",
       param: () => "$1",
       auth: null,
       now: new Date(),
       context: "default",
+      request,
     });
   } catch (error) {
     if (!(error instanceof FilterError)) throw error;
@@ -87,6 +101,22 @@ describe("fuzzing: hostile input only ever gets a FilterError, quickly", () => {
         },
       ),
       { numRuns: 3000 },
+    );
+    expect(slowest).toBeLessThan(SLOW_MS);
+  });
+
+  it("survives random and mutated write rules, which read the request", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .tuple(pocketbaseRule, fc.array(mutation, { maxLength: 4 }))
+          .map(([t, e]) => mutate(t, e)),
+        (text) => {
+          survive(() => parseFilter(text), "write");
+          survive(() => parseFilter(text), "read");
+        },
+      ),
+      { numRuns: 2000 },
     );
     expect(slowest).toBeLessThan(SLOW_MS);
   });

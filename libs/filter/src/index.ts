@@ -27,6 +27,7 @@ export {
   groupCondition,
   groupKeyOf,
 } from "./group-key.ts";
+export { unstorable } from "./lexer.ts";
 export { FILTER_LIMITS, type FilterLimits, MAX_SORT_TERMS } from "./limits.ts";
 export { parseFilter } from "./parser.ts";
 export type {
@@ -37,6 +38,8 @@ export type {
   JsonValue,
   RecordData,
   RequestContext,
+  RequestData,
+  RequestPart,
 } from "./schema.ts";
 export { compileSort, parseSort, type SortOptions, type SortTerm, sortToSql } from "./sort.ts";
 export { type SqlContext, toSql } from "./sql.ts";

@@ -29,19 +29,27 @@ function describeChar(text: string, pos: number): string {
 }
 
 /**
- * Rejects characters PostgreSQL text cannot hold (NUL) or that have no UTF-8 form (unpaired
- * surrogates): such a value could never be stored, and would compare differently in SQL.
+ * Why PostgreSQL could not hold `text`: a NUL character (text cannot hold it) or an unpaired
+ * surrogate (it has no UTF-8 form); null when it can. Such a value could never be stored, and
+ * would compare differently in SQL.
  */
-export function checkStorableString(value: string, pos: number): void {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c === 0) throw new FilterError("NUL character in string", pos);
+export function unstorable(text: string): "NUL character" | "unpaired surrogate" | null {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0) return "NUL character";
     if (c >= 0xd800 && c <= 0xdfff) {
-      const next = value.charCodeAt(i + 1);
+      const next = text.charCodeAt(i + 1);
       if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) i++;
-      else throw new FilterError("unpaired surrogate in string", pos);
+      else return "unpaired surrogate";
     }
   }
+  return null;
+}
+
+/** Rejects a string PostgreSQL could not hold (see {@link unstorable}). */
+export function checkStorableString(value: string, pos: number): void {
+  const problem = unstorable(value);
+  if (problem !== null) throw new FilterError(`${problem} in string`, pos);
 }
 
 function readString(text: string, start: number): { value: string; end: number } {

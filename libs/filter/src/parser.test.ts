@@ -103,7 +103,7 @@ describe("parseFilter", () => {
     expect(error("a = 1e999").message).toBe("number out of range 1e999 at 4");
     expect(error("a:upper = 1").message).toBe('unknown modifier ":upper" at 1');
     expect(error("a = true:lower").message).toBe('"true" takes no modifier at 8');
-    expect(error("a = @request.body.x").message).toBe('unknown identifier "@request.body.x" at 4');
+    expect(error("a = @request.data.x").message).toBe('unknown identifier "@request.data.x" at 4');
     expect(error("a = @collection.users.id").code).toBe("INVALID_FILTER");
     expect(error("a..b = 1").message).toBe("invalid identifier at 2");
   });

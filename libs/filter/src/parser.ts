@@ -3,8 +3,10 @@ import { MACRO_NAMES, type MacroName } from "./dates.ts";
 import { FilterError, quote } from "./errors.ts";
 import { type Token, tokenize } from "./lexer.ts";
 import { type FilterLimits, resolveLimits } from "./limits.ts";
+import type { RequestPart } from "./schema.ts";
 
-const MODIFIERS: ReadonlySet<string> = new Set(["lower", "length", "each"]);
+const MODIFIERS: ReadonlySet<string> = new Set(["lower", "length", "each", "isset", "changed"]);
+const REQUEST_PARTS: ReadonlySet<string> = new Set(["body", "query", "headers"]);
 const MACROS: ReadonlySet<string> = new Set(MACRO_NAMES);
 
 function describe(token: Token): string {
@@ -141,6 +143,11 @@ class Parser {
         return { type: "auth", path: parts.slice(2), modifier, pos };
       }
       if (parts[1] === "context" && parts.length === 2) return { type: "context", modifier, pos };
+      if (parts[1] === "method" && parts.length === 2) return { type: "method", modifier, pos };
+      if (REQUEST_PARTS.has(parts[1] ?? "") && parts.length > 2) {
+        const part = parts[1] as RequestPart;
+        return { type: "request", part, path: parts.slice(2), modifier, pos };
+      }
     }
     if (parts.length === 1 && MACROS.has(text.slice(1))) {
       return plain({ type: "macro", name: text.slice(1) as MacroName, pos });

@@ -1,6 +1,7 @@
 import type { CheckedComparison, CheckedNode, CheckedOperand } from "./checked.ts";
 import type { MacroName } from "./dates.ts";
 import { compileLike, type LikePattern } from "./like-pattern.ts";
+import type { RequestRef } from "./request-values.ts";
 import { isNegative } from "./semantics.ts";
 import { isEmpty } from "./values.ts";
 
@@ -14,7 +15,7 @@ import { isEmpty } from "./values.ts";
 /** Kinds of plan nodes. */
 export const NODE = { and: 0, or: 1, true: 2, false: 3, test: 4, generic: 5 } as const;
 /** Where a test's value comes from. */
-export const SOURCE = { field: 0, literal: 1, auth: 2, context: 3, macro: 4 } as const;
+export const SOURCE = { field: 0, literal: 1, auth: 2, context: 3, macro: 4, request: 5 } as const;
 /** How a test applies to array items (see `Quantifier`). */
 export const QUANT = { one: 0, any: 1, all: 2 } as const;
 /** The modifier applied to a value before its test. */
@@ -47,6 +48,8 @@ export class PlanNode {
   own = false;
   value: unknown = null;
   macro: MacroName = "now";
+  /** For a request source: which value of the request. */
+  request: RequestRef | null = null;
   /** For a generic comparison: a node holding the right operand's source fields. */
   right: PlanNode | null = null;
   quant = 0;
@@ -88,6 +91,12 @@ function setSource(node: PlanNode, operand: CheckedOperand): PlanNode {
     case "macro":
       node.sourceKind = SOURCE.macro;
       node.macro = ref.name;
+      break;
+    case "request":
+    case "isset":
+    case "method":
+      node.sourceKind = SOURCE.request;
+      node.request = ref;
       break;
   }
   return node;

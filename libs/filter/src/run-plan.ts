@@ -1,6 +1,7 @@
 import type { EvalEnv } from "./eval-env.ts";
 import { matchLike } from "./like-match.ts";
 import { MODIFIER, NODE, type PlanNode, QUANT, SOURCE, TEST } from "./plan.ts";
+import { type RequestRef, readRequest } from "./request-values.ts";
 import type { RecordData } from "./schema.ts";
 import { testComparison } from "./semantics.ts";
 import {
@@ -27,6 +28,8 @@ function read(source: PlanNode, record: RecordData, env: EvalEnv): unknown {
       return normalizeExternal(readPath(env.auth, source.path));
     case SOURCE.context:
       return env.context;
+    case SOURCE.request:
+      return readRequest(env.requestData(), source.request as RequestRef);
     default:
       return env.macro(source.macro);
   }

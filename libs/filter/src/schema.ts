@@ -34,6 +34,24 @@ export type AuthRecord = Readonly<Record<string, unknown>> | null;
 /** Where a rule is being evaluated: `@request.context`. */
 export type RequestContext = "default" | "realtime";
 
+/** The parts of a request that rules read by name: `@request.body.*`, `.query.*`, `.headers.*`. */
+export type RequestPart = "body" | "query" | "headers";
+
+/**
+ * The write request a create, update or delete rule judges. Strings must be storable (no NUL, no
+ * unpaired surrogate), as PostgreSQL compares them.
+ */
+export interface RequestData {
+  /** The HTTP method in upper case: `POST`, `PATCH`, `DELETE` (`@request.method`). */
+  method: string;
+  /** The submitted field values as validated; a field was submitted when it is an own key. */
+  body: Readonly<Record<string, unknown>>;
+  /** The first value of each query parameter. */
+  query: Readonly<Record<string, string>>;
+  /** The first value of each header, by name lowercased with `-` as `_` (`x_token`). */
+  headers: Readonly<Record<string, string>>;
+}
+
 /** The columns of the `records` table that are not stored inside `data`. */
 export type SystemColumn = "id" | "created" | "updated";
 

@@ -1,7 +1,7 @@
 import type { Operator } from "./ast.ts";
 import { bindValues } from "./bind.ts";
 import type { CheckedComparison, CheckedFilter, CheckedNode } from "./checked.ts";
-import type { AuthRecord, RequestContext } from "./schema.ts";
+import type { AuthRecord, RequestContext, RequestData } from "./schema.ts";
 import { isNegative, itemsOf, transform } from "./semantics.ts";
 import { type Bind, constSql, notSql, testSql } from "./sql-comparison.ts";
 import {
@@ -21,6 +21,8 @@ export interface SqlContext {
   auth: AuthRecord;
   now: Date;
   context: RequestContext;
+  /** The write request, for create, update and delete rules (which cannot be judged without it). */
+  request?: RequestData;
 }
 
 const POSITIVE: Readonly<Record<string, Operator>> = { "!=": "=", "!~": "~" };
@@ -87,8 +89,8 @@ class SqlWriter {
 /**
  * Translates a checked filter into a boolean SQL expression over the `records` table (columns
  * `id`, `created`, `updated`, `data`) with the same meaning as {@link compile}. Every value,
- * including `@request.auth.*`, is bound through `ctx.param`; only field names and fixed SQL
- * are written into the text.
+ * including `@request.auth.*` and the request's, is bound through `ctx.param`; only field names
+ * and fixed SQL are written into the text.
  */
 export function toSql(checked: CheckedFilter, ctx: SqlContext): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(ctx.alias)) {
@@ -98,6 +100,7 @@ export function toSql(checked: CheckedFilter, ctx: SqlContext): string {
     auth: ctx.auth,
     context: ctx.context,
     nowMs: ctx.now.getTime(),
+    ...(ctx.request && { request: ctx.request }),
   });
   return new SqlWriter(ctx.alias, (value) => ctx.param(value)).node(bound);
 }

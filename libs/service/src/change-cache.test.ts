@@ -90,6 +90,43 @@ describe("ChangeCache", () => {
     expect((await cache.get("c1"))?.version).toBe(2);
   });
 
+  it("a get after a change loads again, even while a load begun before it is under way", async () => {
+    const db = store();
+    const { notices } = manualNotices();
+    db.put({ id: "c1", name: "posts", version: 1 });
+    const cache = new ChangeCache({ topic: "items", load: db.load, keysOf });
+    cache.follow(notices);
+    const before = cache.get("c1");
+    db.put({ id: "c1", name: "posts", version: 2 });
+    cache.changed("c1");
+    expect((await cache.get("c1"))?.version).toBe(2);
+    expect((await before)?.version).toBe(1);
+    expect((await cache.get("c1"))?.version).toBe(2);
+  });
+
+  it("onChanged - hears each announced key once the cache forgot it, and undefined after a reconnection", async () => {
+    const db = store();
+    const { notices, reconnect } = manualNotices();
+    db.put({ id: "c1", name: "posts", version: 1 });
+    const cache = new ChangeCache({ topic: "items", load: db.load, keysOf });
+    cache.follow(notices);
+    await cache.get("c1");
+    const heard: (number | undefined | string)[] = [];
+    const stop = cache.onChanged((key) => {
+      void cache.get("c1").then((item) => heard.push(key ?? "all", item?.version));
+    });
+    db.put({ id: "c1", name: "posts", version: 2 });
+    cache.changed("c1");
+    await eventually(() => expect(heard).toEqual(["c1", 2]));
+    db.put({ id: "c1", name: "posts", version: 3 });
+    reconnect();
+    await eventually(() => expect(heard).toEqual(["c1", 2, "all", 3]));
+    stop();
+    cache.changed("c1");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(heard).toHaveLength(4);
+  });
+
   it("forgets everything after a reconnection, and reloads after the time to live", async () => {
     const db = store();
     const { notices, reconnect } = manualNotices();

@@ -41,6 +41,7 @@ export class ChangeCache<V> {
   readonly #options: ChangeCacheOptions<V>;
   readonly #entries = new Map<string, Entry<V>>();
   readonly #loading = new Map<string, Promise<V | undefined>>();
+  readonly #listeners = new Set<(key: string | undefined) => void>();
   #generation = 0;
   #notices: ChangeNotices | undefined;
 
@@ -65,13 +66,15 @@ export class ChangeCache<V> {
     try {
       return await loading;
     } finally {
-      this.#loading.delete(key);
+      if (this.#loading.get(key) === loading) this.#loading.delete(key);
     }
   }
 
   /** Forgets the value behind `key` (all of its keys), or everything when no key is given. */
   forget(key?: string): void {
     this.#generation++;
+    // A load under way may have read the old value: whoever asks from now on loads again.
+    this.#loading.clear();
     if (key === undefined) {
       this.#entries.clear();
       return;
@@ -97,9 +100,9 @@ export class ChangeCache<V> {
    */
   follow(notices: ChangeNotices): () => void {
     const stopNotices = notices.onNotice(this.#options.topic, (data) =>
-      this.forget(decoder.decode(data)),
+      this.#heard(decoder.decode(data)),
     );
-    const stopReconnects = notices.onReconnect(() => this.forget());
+    const stopReconnects = notices.onReconnect(() => this.#heard(undefined));
     this.#notices = notices;
     return () => {
       this.#notices = undefined;
@@ -107,6 +110,22 @@ export class ChangeCache<V> {
       stopReconnects();
       this.forget();
     };
+  }
+
+  /**
+   * Calls `listener` with each key a replica announced as changed (this one's own announcements
+   * come back through the bus too), and with undefined after a reconnection, when announcements
+   * may have been missed; always after the cache forgot it, so that a `get` in the listener loads
+   * the value as it is now. Only while following. Returns the function that stops it.
+   */
+  onChanged(listener: (key: string | undefined) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #heard(key: string | undefined): void {
+    this.forget(key);
+    for (const listener of this.#listeners) listener(key);
   }
 
   #keep(value: V): void {

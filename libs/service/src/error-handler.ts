@@ -1,6 +1,6 @@
 import { isDatabaseUnavailable } from "@tidings/db";
 import { type ErrorBody, errorBody, TidingsError } from "@tidings/protocol";
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 // Fastify's own request errors, in the project's codes.
 const FASTIFY_CODES: Record<string, Parameters<typeof errorBody>[0]> = {
@@ -48,4 +48,21 @@ export function registerErrorHandling(app: FastifyInstance): void {
     );
     return reply.status(404).send(body);
   });
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing, in the project's shape. A
+ * path whose percent-encoding is not UTF-8 (`%ED%A0%80`, a lone surrogate) names no route,
+ * collection or record: `NOT_FOUND`, like a path id with U+0000 in it.
+ */
+export function renderFrameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const body =
+    error.code === "FST_ERR_BAD_URL"
+      ? errorBody("NOT_FOUND", "No route for a path that is not valid UTF-8.")
+      : toErrorBody(error);
+  void reply.status(body.status).send(body);
 }

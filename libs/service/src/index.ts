@@ -13,13 +13,14 @@ export {
 } from "./change-cache.ts";
 export { allowedOrigin, type CorsOrigins, corsEnv, registerCors } from "./cors.ts";
 export { ConfigError, envValue, type ParsedEnv, parseEnv, redisPrefix } from "./env-config.ts";
-export { registerErrorHandling, toErrorBody } from "./error-handler.ts";
+export { registerErrorHandling, renderFrameworkError, toErrorBody } from "./error-handler.ts";
 export {
   createLifecycle,
   type Lifecycle,
   type ReadinessCheck,
   registerHealthRoutes,
 } from "./health.ts";
+export { registerInputChecks } from "./input-checks.ts";
 export { createLogger } from "./logger.ts";
 export {
   type DatabaseConfig,
@@ -29,6 +30,14 @@ export {
   nodeEnv,
   nodeProblems,
 } from "./node-config.ts";
+export {
+  checkInput,
+  DEFAULT_JSON_MAX_DEPTH,
+  findUnsafeInput,
+  jsonDepthEnv,
+  type UnsafeInput,
+} from "./safe-input.ts";
+export { registerSecurityHeaders, SECURITY_HEADERS } from "./security-headers.ts";
 export {
   exitOnSignals,
   type LifecycleLogger,

@@ -1,6 +1,6 @@
-import { ConfigError, loadNodeConfig } from "@tidings/service";
+import { ConfigError, loadNodeConfig, parseEnv } from "@tidings/service";
 import { describe, expect, it } from "vitest";
-import { gatewayEnv } from "./config.ts";
+import { DEFAULT_GATEWAY_CONFIG, gatewayConfigFrom, gatewayEnv } from "./config.ts";
 
 // A gateway reads the settings every node shares and its own, as its main.ts does.
 const load = (env: NodeJS.ProcessEnv) => loadNodeConfig(env, gatewayEnv);
@@ -33,5 +33,13 @@ describe("gateway configuration", () => {
       database: { url: "postgres://127.0.0.1/x", poolSize: 10 },
       jwt: { secret: "s".repeat(32) },
     });
+  });
+
+  it("reads the JSON depth limit it shares with the records service, within 16 to 1,000", () => {
+    expect(DEFAULT_GATEWAY_CONFIG.jsonMaxDepth).toBe(256);
+    const config = gatewayConfigFrom(parseEnv(gatewayEnv, { TIDINGS_JSON_MAX_DEPTH: "64" }).values);
+    expect(config.jsonMaxDepth).toBe(64);
+    expect(() => load({ TIDINGS_JSON_MAX_DEPTH: "5000" })).toThrow(/TIDINGS_JSON_MAX_DEPTH/);
+    expect(load({ TIDINGS_JSON_MAX_DEPTH: "64" }).unknownVariables).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError, envValue, redisPrefix } from "@tidings/service";
+import { ConfigError, envValue, jsonDepthEnv, redisPrefix } from "@tidings/service";
 import { z } from "zod";
 import { compatEnv } from "./compat/compat-env.ts";
 
@@ -20,6 +20,9 @@ export const gatewayEnv = {
   TIDINGS_MAX_MESSAGES_PER_MINUTE: envValue.int(100, 1, 1_000_000),
   /** Largest client message, in bytes (JSON); larger is INVALID_MESSAGE. */
   TIDINGS_MAX_MESSAGE_BYTES: envValue.int(65_536, 256, 1_048_576),
+  // Shared with the records service; here because a realtime node, in a gateway process or in
+  // `npm start`, is configured from these variables alone.
+  ...jsonDepthEnv,
   /** Seconds between heartbeats (Socket.IO pings). */
   TIDINGS_HEARTBEAT_INTERVAL: envValue.int(30, 1, 3_600),
   /** Seconds of silence (not even a heartbeat reply) after which a connection is closed. */
@@ -46,6 +49,8 @@ export interface GatewayConfig {
   maxSubscriptionsPerConnection: number;
   maxMessagesPerMinute: number;
   maxMessageBytes: number;
+  /** Deepest nesting of objects and arrays accepted in a message or HTTP body. */
+  jsonMaxDepth: number;
   heartbeatMs: number;
   idleTimeoutMs: number;
   slowConsumerBytes: number;
@@ -69,6 +74,7 @@ export function gatewayConfigFrom(v: z.infer<z.ZodObject<typeof gatewayEnv>>): G
     maxSubscriptionsPerConnection: v.TIDINGS_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     maxMessagesPerMinute: v.TIDINGS_MAX_MESSAGES_PER_MINUTE,
     maxMessageBytes: v.TIDINGS_MAX_MESSAGE_BYTES,
+    jsonMaxDepth: v.TIDINGS_JSON_MAX_DEPTH,
     heartbeatMs: v.TIDINGS_HEARTBEAT_INTERVAL * 1000,
     idleTimeoutMs: v.TIDINGS_IDLE_TIMEOUT * 1000,
     slowConsumerBytes: v.TIDINGS_SLOW_CONSUMER_BYTES,

@@ -8,6 +8,8 @@ import type { CompatDeps } from "./compat/compat-session.ts";
 import { isRealSocket } from "./compat/virtual-connection.ts";
 import type { GatewayConfig } from "./config.ts";
 import { ConnectionTracker } from "./connections/connection-tracker.ts";
+import { tokenCredential } from "./connections/credentials.ts";
+import { Revocations } from "./connections/revocations.ts";
 import { authHandler } from "./realtime/auth-handler.ts";
 import { EventHistory } from "./realtime/event-history.ts";
 import { type AnyMessageHandler, attachMessageRouter } from "./realtime/message-router.ts";
@@ -76,6 +78,15 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
     logger,
   );
   const expiries = new ExpiryWatch(config.tokenExpiryWarningMs);
+  const revocations = new Revocations(tokens, logger);
+  // A signed-in socket's token is checked again whenever its user changes (revoked, deleted).
+  const watchToken = (socket: GatewaySocket) => {
+    const { auth, token } = socket.data;
+    if (!auth || !token) return;
+    revocations.watch(socket.id, auth.id, tokenCredential(tokens, token, auth.id), () =>
+      closeWith(socket, { reason: "token_revoked", code: "UNAUTHORIZED", reconnect: false }),
+    );
+  };
   const handlers: Record<string, AnyMessageHandler> = {
     subscribe: subscribeHandler({
       collections: deps.collections,
@@ -91,6 +102,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       renewed: (socket, previous) => {
         expiries.unwatch(socket, previous);
         expiries.watch(socket);
+        watchToken(socket);
       },
     }),
   };
@@ -114,6 +126,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       socket.data = {
         auth: verified?.user ?? null,
         expiresAt: verified?.expiresAt ?? null,
+        token: token || null,
         connectionId: socket.id,
         subscriptions: new Map(),
       };
@@ -154,13 +167,16 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       {
         maxMessageBytes: config.maxMessageBytes,
         maxMessagesPerMinute: config.maxMessagesPerMinute,
+        jsonMaxDepth: config.jsonMaxDepth,
       },
       logger,
     );
     expiries.watch(socket);
+    watchToken(socket);
     // Socket.IO has left every room by now; the subscriptions go after the grace period.
     socket.on("disconnect", () => {
       expiries.unwatch(socket);
+      revocations.unwatch(socket.id);
       closeConnection(socket.id);
     });
   });
@@ -173,6 +189,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
     },
     start() {
       connections.start();
+      revocations.start();
       slowConsumers = watchSlowConsumers(io, config.slowConsumerBytes);
     },
     onDrain(listener) {
@@ -182,10 +199,12 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       return {
         io,
         prisma,
+        tokens,
         collections: deps.collections,
         history,
         store,
         connections,
+        revocations,
         roomsReady: deps.roomsReady,
         logger,
         maxSubscriptionsPerConnection: config.maxSubscriptionsPerConnection,
@@ -219,6 +238,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       slowConsumers?.stop();
       connections.stop();
       expiries.stop();
+      revocations.stop();
     },
   };
 }

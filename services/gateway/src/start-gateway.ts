@@ -9,6 +9,9 @@ import {
   registerCors,
   registerErrorHandling,
   registerHealthRoutes,
+  registerInputChecks,
+  registerSecurityHeaders,
+  renderFrameworkError,
   runShutdown,
 } from "@tidings/service";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
@@ -44,10 +47,14 @@ export async function startGateway(
   const app = Fastify({
     loggerInstance: createLogger(base.logLevel),
     trustProxy: base.trustProxy,
+    frameworkErrors: renderFrameworkError,
     logController: new LogController({ disableRequestLogging: true }),
   });
   registerErrorHandling(app);
+  // Before the compatibility protocols' routes, which read their bodies as records' routes do.
+  registerInputChecks(app, config.jsonMaxDepth);
   registerCors(app, base.corsOrigins);
+  registerSecurityHeaders(app);
   const lifecycle = createLifecycle();
   const secret = await resolveJwtSecret(base.jwt.secret, base.dataDir);
   // The records service owns the schema: a gateway only checks it is current.

@@ -6,10 +6,14 @@ import {
   type CorsOrigins,
   createLifecycle,
   createLogger,
+  DEFAULT_JSON_MAX_DEPTH,
   type Lifecycle,
   registerCors,
   registerErrorHandling,
   registerHealthRoutes,
+  registerInputChecks,
+  registerSecurityHeaders,
+  renderFrameworkError,
 } from "@tidings/service";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { publishRoutes } from "./publish/publish-routes.ts";
@@ -21,7 +25,16 @@ export interface RecordsAppOptions {
   /** Token signing; the secret is already resolved. */
   jwt: TokenOptions;
   bodyLimit: number;
+  /**
+   * Deepest nesting of objects and arrays accepted in a body (TIDINGS_JSON_MAX_DEPTH).
+   * @default DEFAULT_JSON_MAX_DEPTH
+   */
+  jsonMaxDepth?: number;
   authRateLimit: number;
+  /** Shortest password a new account may have. */
+  passwordMinLength: number;
+  /** Failed logins an account may have within 15 minutes. */
+  loginFailuresPerAccount: number;
   trustProxy: boolean;
   /** Origins whose pages may call the API; default `*`. */
   corsOrigins?: CorsOrigins;
@@ -58,11 +71,15 @@ export async function buildApp(
     trustProxy: options.trustProxy,
     // Errors are rendered by our handler; Fastify must not add its own shape.
     return503OnClosing: false,
+    frameworkErrors: renderFrameworkError,
     // One line per request is noise at info level; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
   });
   registerErrorHandling(app);
+  // Before every route, so text the database cannot store never reaches it from any of them.
+  registerInputChecks(app, options.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH);
   registerCors(app, options.corsOrigins ?? "*");
+  registerSecurityHeaders(app);
   app.addHook("onRequest", async (request, reply) => {
     if (
       lifecycle.draining &&
@@ -84,6 +101,8 @@ export async function buildApp(
     collections: caches.collections,
     tokens,
     authRateLimit: options.authRateLimit,
+    passwordMinLength: options.passwordMinLength,
+    loginFailuresPerAccount: options.loginFailuresPerAccount,
   });
   // A sibling scope, not a child of the records plugin, whose user-token hook must not run here.
   await app.register(publishRoutes, {

@@ -60,12 +60,32 @@ describe("loadConfig", () => {
     expect(
       loadConfig({
         TIDINGS_SUPERUSER_EMAIL: "a@example.com",
-        TIDINGS_SUPERUSER_PASSWORD: "12345678",
+        TIDINGS_SUPERUSER_PASSWORD: "four random words",
       }).superuser,
     ).toEqual({
       email: "a@example.com",
-      password: "12345678",
+      password: "four random words",
     });
+  });
+
+  it("holds the superuser's password to the password policy", () => {
+    const superuser =
+      (password: string, env: NodeJS.ProcessEnv = {}) =>
+      () =>
+        loadConfig({
+          TIDINGS_SUPERUSER_EMAIL: "a@example.com",
+          TIDINGS_SUPERUSER_PASSWORD: password,
+          ...env,
+        });
+    expect(superuser("12345678")).toThrow(/TIDINGS_SUPERUSER_PASSWORD: at least 10 characters/);
+    expect(superuser("1234567890")).toThrow(/TIDINGS_SUPERUSER_PASSWORD: too common/);
+    expect(superuser("          ")).toThrow(/TIDINGS_SUPERUSER_PASSWORD: not only spaces/);
+    expect(superuser("x7#kq2!b", { TIDINGS_PASSWORD_MIN_LENGTH: "8" })().superuser?.password).toBe(
+      "x7#kq2!b",
+    );
+    expect(() => loadConfig({ TIDINGS_PASSWORD_MIN_LENGTH: "4" })).toThrow(
+      /TIDINGS_PASSWORD_MIN_LENGTH/,
+    );
   });
 
   it("reads service tokens as a comma-separated list of 32+ character tokens", () => {

@@ -1,6 +1,7 @@
 import {
   ConfigError,
   envValue,
+  jsonDepthEnv,
   type NodeConfig,
   nodeConfigFrom,
   nodeEnv,
@@ -8,6 +9,7 @@ import {
   parseEnv,
 } from "@tidings/service";
 import { z } from "zod";
+import { passwordProblem } from "./auth/password-policy.ts";
 
 /** Environment variables the records service reads, each with its default: the shared ones and its own. */
 export const recordsEnv = {
@@ -16,11 +18,16 @@ export const recordsEnv = {
   TIDINGS_TOKEN_TTL: envValue.int(604_800, 60, 31_536_000),
   /** Superuser created or updated at start-up. */
   TIDINGS_SUPERUSER_EMAIL: z.email().optional(),
-  TIDINGS_SUPERUSER_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  TIDINGS_SUPERUSER_PASSWORD: z.string().optional(),
   /** Largest accepted request body, in bytes. */
   TIDINGS_BODY_LIMIT: envValue.int(1_048_576, 1_024, 104_857_600),
-  /** Requests per minute per client address on the auth endpoints. */
+  ...jsonDepthEnv,
+  /** Requests per minute per client address on the auth endpoints (the login routes share one budget). */
   TIDINGS_AUTH_RATE_LIMIT: envValue.int(30, 1, 100_000),
+  /** Shortest password a new account (and the superuser) may have; also refused: only spaces, one character repeated, the most common passwords. */
+  TIDINGS_PASSWORD_MIN_LENGTH: envValue.int(10, 8, 256),
+  /** Failed logins per account within 15 minutes, over all login routes and addresses, before its logins are refused for the rest of the 15 minutes. */
+  TIDINGS_LOGIN_FAILURES_PER_ACCOUNT: envValue.int(10, 1, 10_000),
   /** Port of the internal gRPC publish API (tidings.v1.Publisher), on TIDINGS_HOST. Unset: TIDINGS_PORT + 1 (0 when TIDINGS_PORT is 0). */
   TIDINGS_GRPC_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
   /** Comma-separated tokens (32+ characters each) of the services allowed to publish events. Unset: the internal API refuses every request. */
@@ -42,7 +49,11 @@ export interface RecordsConfig extends NodeConfig {
   tokenTtlSeconds: number;
   superuser: { email: string; password: string } | undefined;
   bodyLimit: number;
+  /** Deepest nesting of objects and arrays accepted in a body or gRPC message. */
+  jsonMaxDepth: number;
   authRateLimit: number;
+  passwordMinLength: number;
+  loginFailuresPerAccount: number;
 }
 
 /** Reads and checks the records service configuration; throws ConfigError naming the bad variables. */
@@ -55,6 +66,10 @@ export function loadConfig(
   if (Boolean(v.TIDINGS_SUPERUSER_EMAIL) !== Boolean(v.TIDINGS_SUPERUSER_PASSWORD)) {
     problems.push("TIDINGS_SUPERUSER_EMAIL and TIDINGS_SUPERUSER_PASSWORD: set both or neither");
   }
+  const weak =
+    v.TIDINGS_SUPERUSER_PASSWORD !== undefined &&
+    passwordProblem(v.TIDINGS_SUPERUSER_PASSWORD, v.TIDINGS_PASSWORD_MIN_LENGTH);
+  if (weak) problems.push(`TIDINGS_SUPERUSER_PASSWORD: ${weak}`);
   // Derived from the HTTP port, so a second instance on another TIDINGS_PORT needs nothing more.
   const grpcPort = v.TIDINGS_GRPC_PORT ?? (v.TIDINGS_PORT === 0 ? 0 : v.TIDINGS_PORT + 1);
   if (grpcPort > 65_535)
@@ -71,6 +86,9 @@ export function loadConfig(
         ? { email: v.TIDINGS_SUPERUSER_EMAIL, password: v.TIDINGS_SUPERUSER_PASSWORD }
         : undefined,
     bodyLimit: v.TIDINGS_BODY_LIMIT,
+    jsonMaxDepth: v.TIDINGS_JSON_MAX_DEPTH,
     authRateLimit: v.TIDINGS_AUTH_RATE_LIMIT,
+    passwordMinLength: v.TIDINGS_PASSWORD_MIN_LENGTH,
+    loginFailuresPerAccount: v.TIDINGS_LOGIN_FAILURES_PER_ACCOUNT,
   };
 }

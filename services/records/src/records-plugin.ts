@@ -5,6 +5,7 @@ import type { PrismaClient, SqlClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import type { FastifyInstance } from "fastify";
 import { registerAuthRoutes } from "./auth/auth-routes.ts";
+import { loginPolicy } from "./auth/login-policy.ts";
 import { registerCollectionRoutes } from "./collections/collection-routes.ts";
 import { acceptEmptyDeleteBodies } from "./http/empty-delete-body.ts";
 import { registerPocketBaseAuthRoutes } from "./pocketbase/pocketbase-auth-routes.ts";
@@ -18,6 +19,10 @@ export interface RecordsPluginDeps {
   tokens: TokenService;
   /** Requests per minute per client address on the auth endpoints. */
   authRateLimit: number;
+  /** Shortest password a new account may have. */
+  passwordMinLength: number;
+  /** Failed logins an account may have within 15 minutes. */
+  loginFailuresPerAccount: number;
 }
 
 /**
@@ -38,16 +43,10 @@ export async function recordsPlugin(app: FastifyInstance, deps: RecordsPluginDep
   });
   registerRequestAuth(app, deps.tokens);
   acceptEmptyDeleteBodies(app);
-  registerAuthRoutes(app, {
-    prisma: deps.prisma,
-    tokens: deps.tokens,
-    rateLimitPerMinute: deps.authRateLimit,
-  });
+  // One policy for every login route, so their limits are shared rather than added up.
+  const login = loginPolicy(deps);
+  registerAuthRoutes(app, { prisma: deps.prisma, tokens: deps.tokens, login });
   registerCollectionRoutes(app, deps);
   registerRecordRoutes(app, deps);
-  registerPocketBaseAuthRoutes(app, {
-    prisma: deps.prisma,
-    tokens: deps.tokens,
-    rateLimitPerMinute: deps.authRateLimit,
-  });
+  registerPocketBaseAuthRoutes(app, { prisma: deps.prisma, tokens: deps.tokens, login });
 }

@@ -60,7 +60,10 @@ export async function startRecords(
     {
       jwt: { ...config.jwt, secret, ttlSeconds: config.tokenTtlSeconds },
       bodyLimit: config.bodyLimit,
+      jsonMaxDepth: config.jsonMaxDepth,
       authRateLimit: config.authRateLimit,
+      passwordMinLength: config.passwordMinLength,
+      loginFailuresPerAccount: config.loginFailuresPerAccount,
       trustProxy: config.trustProxy,
       corsOrigins: config.corsOrigins,
       logLevel: config.logLevel,
@@ -92,6 +95,7 @@ export async function startRecords(
       host: config.host,
       port: config.grpcPort,
       maxMessageBytes: config.bodyLimit,
+      jsonMaxDepth: config.jsonMaxDepth,
       serviceTokens: config.serviceTokens,
     },
     { prisma: db.prisma, lifecycle, log: app.log },

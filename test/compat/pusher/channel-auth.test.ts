@@ -56,7 +56,7 @@ describe("pusher channels and their authorization", () => {
     echo.disconnect();
   });
 
-  it("the auth endpoint - also at /api/broadcasting/auth with JSON; presence answers carry the user as channel_data", async () => {
+  it("the auth endpoint - also at /api/broadcasting/auth with JSON; presence answers carry the user and their key's fingerprint as channel_data", async () => {
     const { token, user } = await cluster.user();
     const answer = await cluster.call("POST", "/api/broadcasting/auth", {
       token,
@@ -66,6 +66,7 @@ describe("pusher channels and their authorization", () => {
     const channelData = answer.body.channel_data as string;
     expect(JSON.parse(channelData)).toEqual({
       user_id: user.id,
+      key_fingerprint: expect.stringMatching(/^[\w-]{22}$/),
       user_info: { id: user.id, name: user.name },
     });
     expect(answer.body.auth).toBe(`${APP_KEY}:${hmac(`12.34:presence-room:${channelData}`)}`);

@@ -1,5 +1,5 @@
 import { type AuthUser, isSuperuser } from "@tidings/auth";
-import { type CheckedFilter, toSql } from "@tidings/filter";
+import { type CheckedFilter, type RequestData, toSql } from "@tidings/filter";
 import { TidingsError } from "@tidings/protocol";
 import type { RuleName } from "../collection.ts";
 import type { CompiledRule, CompiledRules } from "../collection-rules.ts";
@@ -10,6 +10,11 @@ import type { SqlCondition } from "./record-queries.ts";
 export interface Requester {
   auth: AuthUser | null;
   now: Date;
+  /**
+   * The write request, which create, update and delete rules read (`@request.body.*`, …); reads
+   * need none. Judging a write rule that reads the request without it throws.
+   */
+  request?: RequestData;
 }
 
 /** The rule that applies to this requester, or "anyone" for superusers, whom rules do not bind. */
@@ -38,10 +43,14 @@ export function filterCondition(filter: CheckedFilter, requester: Requester): Sq
       auth: requester.auth,
       now: requester.now,
       context: "default",
+      ...(requester.request && { request: requester.request }),
     });
 }
 
 /** Whether the gate lets this requester act on the record. */
 export function gateAllows(gate: Gate, record: RecordJson, requester: Requester): boolean {
-  return gate === "superuser" || gate.matches(record, requester.auth, requester.now, "default");
+  return (
+    gate === "superuser" ||
+    gate.matches(record, requester.auth, requester.now, "default", requester.request)
+  );
 }

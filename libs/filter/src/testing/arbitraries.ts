@@ -1,7 +1,7 @@
 /** fast-check generators shared by the differential, fuzz and index property tests. */
 import fc from "fast-check";
 import { canonicalDate } from "../dates.ts";
-import type { AuthRecord, CollectionSchema, JsonValue } from "../schema.ts";
+import type { AuthRecord, CollectionSchema, JsonValue, RequestData } from "../schema.ts";
 
 /** The schema every generated record and filter uses. */
 export const TEST_SCHEMA: CollectionSchema = {
@@ -135,9 +135,7 @@ function field<T>(typed: fc.Arbitrary<T>) {
   );
 }
 
-const recordBody = fc.record({
-  created: dateValue,
-  updated: dateValue,
+const fieldValues = {
   title: field(stringValue),
   body: field(stringValue),
   score: field(numberValue),
@@ -146,7 +144,9 @@ const recordBody = fc.record({
   meta: field(jsonValue),
   owner: field(fc.constantFrom(...ID_POOL, "")),
   tags: field(fc.array(fc.constantFrom(...ID_POOL), { maxLength: 3 })),
-});
+};
+
+const recordBody = fc.record({ created: dateValue, updated: dateValue, ...fieldValues });
 
 /** A set of records with distinct ids; missing fields are left out of the object. */
 export const recordsArb = fc.array(recordBody, { minLength: 1, maxLength: 40 }).map((bodies) =>
@@ -174,3 +174,16 @@ export const authArb: fc.Arbitrary<AuthRecord> = fc.oneof(
 
 /** The clock for macros. */
 export const nowArb = fc.constantFrom(...DATE_MS).map((ms) => new Date(ms + 3_600_000));
+
+/**
+ * A write request: some fields submitted (mostly well-typed, as validation leaves them; sometimes
+ * null), a query parameter, a header and a method.
+ */
+export const requestArb: fc.Arbitrary<RequestData> = fc.record({
+  method: fc.constantFrom("POST", "PATCH", "DELETE"),
+  body: fc
+    .record(fieldValues, { requiredKeys: [] })
+    .map((body) => Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined))),
+  query: fc.record({ page: stringValue, q: stringValue }, { requiredKeys: [] }),
+  headers: fc.record({ x_token: stringValue }, { requiredKeys: [] }),
+});

@@ -59,6 +59,41 @@ const REQUEST_REFS = [
   "@year",
 ];
 
+/** What create, update and delete rules read of the request, with the kind of value each gives. */
+const WRITE_REFS: ReadonlyArray<readonly [string, Kind]> = [
+  ["@request.body.title", "text"],
+  ["@request.body.title:lower", "text"],
+  ["@request.body.body", "text"],
+  ["@request.body.score", "number"],
+  ["@request.body.active", "bool"],
+  ["@request.body.published", "date"],
+  ["@request.body.meta", "json"],
+  ["@request.body.meta.a", "json"],
+  ["@request.body.meta:lower", "json"],
+  ["@request.body.meta:length", "number"],
+  ["@request.body.owner", "text"],
+  ["@request.body.tags:length", "number"],
+  ["@request.body.title:isset", "bool"],
+  ["@request.body.tags:isset", "bool"],
+  ["@request.query.page", "text"],
+  ["@request.query.page:isset", "bool"],
+  ["@request.query.q:lower", "text"],
+  ["@request.headers.x_token", "text"],
+  ["@request.headers.x_token:isset", "bool"],
+  ["@request.method", "text"],
+  ["@request.method:lower", "text"],
+];
+
+/** Multi-valued request operands, which may only stand on the left. */
+const WRITE_LEFT_REFS: ReadonlyArray<readonly [string, Kind]> = [
+  ["@request.body.tags", "text"],
+  ["@request.body.tags:each", "text"],
+  ["@request.body.meta:each", "json"],
+  ["@request.body.meta.a:each", "json"],
+];
+
+const CHANGED_FIELDS = ["title", "body", "score", "active", "published", "meta", "owner", "tags"];
+
 const OPERATORS = ["=", "!=", "<", "<=", ">", ">=", "~", "!~"];
 
 /** A PocketBase string literal that parses back to exactly `value`. */
@@ -95,11 +130,11 @@ const anyLiteral = fc.oneof(stringLiteral, numberLiteral, fc.constantFrom("true"
 
 const fieldRef = fc.constantFrom(...FIELD_REFS);
 
-const rightOperand = (kind: Kind) =>
+const rightOperand = (kind: Kind, requestRefs: readonly string[]) =>
   fc.oneof(
     { weight: 5, arbitrary: literalFor(kind) },
     { weight: 2, arbitrary: anyLiteral },
-    { weight: 3, arbitrary: fc.constantFrom(...REQUEST_REFS) },
+    { weight: 3, arbitrary: fc.constantFrom(...requestRefs) },
     {
       weight: 2,
       arbitrary: fieldRef
@@ -112,35 +147,59 @@ const operator = fc
   .tuple(fc.boolean(), fc.constantFrom(...OPERATORS))
   .map(([any, op]) => (any ? `?${op}` : op));
 
-const comparison: fc.Arbitrary<string> = fc
-  .oneof(
-    {
-      weight: 8,
-      arbitrary: fieldRef.chain(([ref, kind]) =>
-        fc.tuple(fc.constant(ref), operator, rightOperand(kind)),
-      ),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.tuple(
-        fc.constantFrom(...REQUEST_REFS, "'u1'", "5"),
-        operator,
-        rightOperand("text"),
-      ),
-    },
-  )
-  .map(([left, op, right]) => `${left} ${op} ${right}`);
+/** `left op right` with a left operand of `lefts` and a right one fitting its kind. */
+function comparisonOf(
+  lefts: ReadonlyArray<readonly [string, Kind]>,
+  requestRefs: readonly string[],
+): fc.Arbitrary<string> {
+  return fc
+    .constantFrom(...lefts)
+    .chain(([ref, kind]) => fc.tuple(fc.constant(ref), operator, rightOperand(kind, requestRefs)))
+    .map(([left, op, right]) => `${left} ${op} ${right}`);
+}
+
+/** Comparisons joined by `&&`/`||`, sometimes parenthesised. */
+function joined(comparison: fc.Arbitrary<string>): fc.Arbitrary<string> {
+  return fc.letrec<{ expr: string }>((tie) => ({
+    expr: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      comparison,
+      fc
+        .tuple(tie("expr"), fc.constantFrom("&&", "||"), tie("expr"), fc.boolean())
+        .map(([a, join, b, parens]) => (parens ? `(${a}) ${join} (${b})` : `${a} ${join} ${b}`)),
+    ),
+  })).expr;
+}
+
+const REQUEST_LEFTS = [...REQUEST_REFS, "'u1'", "5"].map((ref) => [ref, "text"] as const);
 
 /** PocketBase filter text: comparisons joined by `&&`/`||`, sometimes parenthesised. */
-export const pocketbaseFilter: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
-  expr: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    comparison,
-    fc
-      .tuple(tie("expr"), fc.constantFrom("&&", "||"), tie("expr"), fc.boolean())
-      .map(([a, join, b, parens]) => (parens ? `(${a}) ${join} (${b})` : `${a} ${join} ${b}`)),
+export const pocketbaseFilter: fc.Arbitrary<string> = joined(
+  fc.oneof(
+    { weight: 8, arbitrary: comparisonOf(FIELD_REFS, REQUEST_REFS) },
+    { weight: 1, arbitrary: comparisonOf(REQUEST_LEFTS, REQUEST_REFS) },
   ),
-})).expr;
+);
+
+const WRITE_RIGHTS = [...REQUEST_REFS, ...WRITE_REFS.map(([ref]) => ref)];
+
+/** `@request.body.f:changed = true`, `!= false`, …: the only comparisons `:changed` takes. */
+const changedComparison = fc
+  .tuple(fc.constantFrom(...CHANGED_FIELDS), fc.constantFrom("=", "!="), fc.boolean())
+  .map(([field, op, value]) => `@request.body.${field}:changed ${op} ${value}`);
+
+/**
+ * A create, update or delete rule: a PocketBase filter that also reads the request (its body,
+ * with `:isset`, `:changed`, `:length`, `:each`; query; headers; method).
+ */
+export const pocketbaseRule: fc.Arbitrary<string> = joined(
+  fc.oneof(
+    { weight: 5, arbitrary: comparisonOf(FIELD_REFS, WRITE_RIGHTS) },
+    { weight: 3, arbitrary: comparisonOf([...WRITE_REFS, ...WRITE_LEFT_REFS], WRITE_RIGHTS) },
+    { weight: 2, arbitrary: changedComparison },
+    { weight: 1, arbitrary: comparisonOf(REQUEST_LEFTS, WRITE_RIGHTS) },
+  ),
+);
 
 const FS_KEYS: ReadonlyArray<readonly [string, fc.Arbitrary<unknown>]> = [
   ["title", stringValue],

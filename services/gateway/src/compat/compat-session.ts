@@ -1,9 +1,11 @@
-import type { AuthUser } from "@tidings/auth";
+import type { AuthUser, TokenService } from "@tidings/auth";
 import type { CollectionCatalog, CollectionDef, SubscriptionRequest } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { type ChangePayload, SERVER_EVENTS, TidingsError } from "@tidings/protocol";
 import type { Logger } from "@tidings/service";
 import type { ConnectionTracker } from "../connections/connection-tracker.ts";
+import type { Credential } from "../connections/credentials.ts";
+import type { Revocations } from "../connections/revocations.ts";
 import type { EventHistory } from "../realtime/event-history.ts";
 import type { GatewayServer } from "../realtime/socket-types.ts";
 import { planSubscription } from "../subscriptions/subscription-planner.ts";
@@ -14,12 +16,16 @@ import { VirtualConnection, type VirtualListener } from "./virtual-connection.ts
 export interface CompatDeps {
   io: GatewayServer;
   prisma: PrismaClient;
+  /** Checks the tokens sessions sign in with. */
+  tokens: TokenService;
   /** The process's collection definitions and compiled rules (cached, kept current by the bus). */
   collections: CollectionCatalog;
   /** The change stream's state and what resuming subscriptions missed, shared between them. */
   history: EventHistory;
   store: SubscriptionStore;
   connections: ConnectionTracker;
+  /** Where signed-in sessions are watched, so that a revoked sign-in closes them. */
+  revocations: Revocations;
   roomsReady(): Promise<void>;
   logger: Logger;
   maxSubscriptionsPerConnection: number;
@@ -52,34 +58,41 @@ export type ChangeSink = (subscription: CompatSubscription, change: ChangePayloa
  */
 export class CompatSession {
   readonly id: string;
-  auth: AuthUser | null;
   readonly #deps: CompatDeps;
   readonly #protocol: string;
   readonly #connection: VirtualConnection;
   readonly #subscriptions = new Map<string, CompatSubscription>();
   readonly #sink: ChangeSink;
   readonly #other: VirtualListener | undefined;
+  readonly #onRevoked: () => void;
+  #auth: AuthUser | null = null;
   #keys = 0;
 
   /**
    * `sink` receives the changes of the session's subscriptions; `other`, if given, every other
    * event delivered to its connection (presence diffs, broadcasts of the rooms it joined).
+   * `onRevoked` tells the client, in its protocol, that its sign-in was revoked, and closes it.
    */
   constructor(
     deps: CompatDeps,
-    options: { id: string; protocol: string; auth: AuthUser | null },
+    options: { id: string; protocol: string; onRevoked: () => void },
     sink: ChangeSink,
     other?: VirtualListener,
   ) {
     this.#deps = deps;
     this.id = options.id;
-    this.auth = options.auth;
     this.#protocol = options.protocol;
+    this.#onRevoked = options.onRevoked;
     this.#sink = sink;
     this.#other = other;
     this.#connection = new VirtualConnection(deps.io, options.id, (event, payload) =>
       this.#receive(event, payload),
     );
+  }
+
+  /** Who the session is signed in as ({@link signIn}); null for a guest. */
+  get auth(): AuthUser | null {
+    return this.#auth;
   }
 
   /** The room member, for presence and broadcast. */
@@ -95,6 +108,24 @@ export class CompatSession {
   async open(): Promise<void> {
     await this.#deps.connections.open(this.id, this.auth?.id ?? null, this.#protocol);
     await this.#connection.attach();
+  }
+
+  /**
+   * Signs the session in as `user` (or renews its token): rules read it, and `credential` is
+   * watched.
+   */
+  signIn(user: AuthUser, credential: Credential): void {
+    this.#auth = user;
+    this.watchUser(user.id, credential);
+  }
+
+  /**
+   * Watches `credential`, by which the session holds something of `userId`'s (a presence
+   * membership), until the session closes: once it no longer holds, the session is revoked.
+   */
+  watchUser(userId: string, credential: Credential): void {
+    if (!this.#connection.connected) return;
+    this.#deps.revocations.watch(this.id, userId, credential, this.#onRevoked);
   }
 
   async #activate(subscription: { collection: string; request: SubscriptionRequest }) {
@@ -155,6 +186,7 @@ export class CompatSession {
     const ids = [...this.#subscriptions.values()].map((subscription) => subscription.id);
     this.#subscriptions.clear();
     this.#connection.close();
+    this.#deps.revocations.unwatch(this.id);
     await this.#deps.store
       .remove(ids)
       .catch((error) =>

@@ -16,7 +16,7 @@ export function authHandler(
   hooks: {
     /** An anonymous connection signs in: count it against the user's connection limit. */
     signIn(socketId: string, userId: string): Promise<void>;
-    /** The token changed: watch the new expiry instead of `previousExpiresAt`. */
+    /** The token changed: watch the new expiry instead of `previousExpiresAt`, and the new token. */
     renewed(socket: GatewaySocket, previousExpiresAt: number | null): void;
   },
 ): MessageHandler<z.infer<typeof authMessage>> {
@@ -35,6 +35,7 @@ export function authHandler(
       const previous = socket.data.expiresAt;
       socket.data.auth = user;
       socket.data.expiresAt = expiresAt;
+      socket.data.token = token;
       hooks.renewed(socket, previous);
       return { expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
     },

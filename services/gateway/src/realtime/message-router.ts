@@ -1,5 +1,5 @@
 import { type ErrorBody, TidingsError } from "@tidings/protocol";
-import { fieldErrors, type Logger, toErrorBody } from "@tidings/service";
+import { checkInput, fieldErrors, type Logger, toErrorBody } from "@tidings/service";
 import type { z } from "zod";
 import { RateLimiter } from "./rate-limiter.ts";
 import type { GatewaySocket } from "./socket-types.ts";
@@ -27,6 +27,8 @@ export const ERROR_EVENT = "tidings:error";
 export interface MessageLimits {
   maxMessageBytes: number;
   maxMessagesPerMinute: number;
+  /** Deepest nesting of objects and arrays in a message. */
+  jsonMaxDepth: number;
 }
 
 function failure(error: unknown): Ack {
@@ -35,9 +37,10 @@ function failure(error: unknown): Ack {
 }
 
 /**
- * Routes every incoming message of a socket: rate limit, size limit, validation, then the handler;
- * answers through the ack callback (or the `tidings:error` event when there is none). Nothing a
- * client sends can throw out of here: a bad message is refused and the connection keeps serving.
+ * Routes every incoming message of a socket: rate limit, text and depth, size limit, validation,
+ * then the handler; answers through the ack callback (or the `tidings:error` event when there is
+ * none). Nothing a client sends can throw out of here: a bad message is refused and the connection
+ * keeps serving.
  */
 export function attachMessageRouter(
   socket: GatewaySocket,
@@ -82,13 +85,17 @@ async function route(
     typeof event === "string" && Object.hasOwn(handlers, event) ? handlers[event] : undefined;
   if (!handler)
     throw new TidingsError("INVALID_MESSAGE", `Unknown message "${String(event).slice(0, 64)}".`);
+  const input = args.length === 1 ? args[0] : args;
+  // Before anything walks the message recursively (measuring it, its schema), and before a handler
+  // could store its text: the same check as HTTP bodies, in the realtime protocol's error code.
+  checkInput(input, limits.jsonMaxDepth, "INVALID_MESSAGE", `${event} message`);
   if (Buffer.byteLength(JSON.stringify(args) ?? "") > limits.maxMessageBytes) {
     throw new TidingsError(
       "INVALID_MESSAGE",
       `The message exceeds ${limits.maxMessageBytes} bytes.`,
     );
   }
-  const parsed = handler.schema.safeParse(args.length === 1 ? args[0] : args);
+  const parsed = handler.schema.safeParse(input);
   if (!parsed.success) {
     throw new TidingsError(
       "INVALID_MESSAGE",

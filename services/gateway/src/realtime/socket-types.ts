@@ -7,6 +7,8 @@ export interface SocketState {
   auth: AuthUser | null;
   /** When the token expires (epoch ms), or null for an anonymous client. */
   expiresAt: number | null;
+  /** The token it signed in with (the latest `auth`), checked again when its user changes. */
+  token: string | null;
   /** The connection's id in the database (the socket id). */
   connectionId: string;
   /** The subscriptions it holds: id → channel. */

@@ -11,6 +11,7 @@ export const CONNECTION_EVENTS = {
 /** Why the server closes a connection; `reconnect` tells the client whether to come back. */
 export type CloseReason =
   | { reason: "token_expired"; code: "UNAUTHORIZED"; reconnect: false }
+  | { reason: "token_revoked"; code: "UNAUTHORIZED"; reconnect: false }
   | { reason: "server_shutdown"; code: "UNAVAILABLE"; reconnect: true }
   | { reason: "slow_consumer"; code: "SLOW_CONSUMER"; reconnect: true };
 

@@ -164,3 +164,82 @@ describe("auth rate limit", () => {
     expect(limited.body.data.retryAfterSeconds).toBeGreaterThan(0);
   });
 });
+
+describe("auth rate limit over both login routes", () => {
+  // An app of its own: the budget is the app's, and the test above has used it up.
+  const h = useRecordsHarness("postgres", { authRateLimit: 3 });
+
+  it("the login routes share one budget per address: PocketBase's does not add its own", async () => {
+    const { call } = h();
+    const body = { email: "x@example.com", password: "whatever1" };
+    const pocketbase = { identity: body.email, password: body.password };
+    const path = "/api/collections/users/auth-with-password";
+    expect((await call("POST", "/api/auth/login", { body })).status).toBe(400);
+    expect((await call("POST", path, { body: pocketbase })).status).toBe(400);
+    expect((await call("POST", "/api/auth/login", { body })).status).toBe(400);
+    expect((await call("POST", path, { body: pocketbase })).status).toBe(429);
+  });
+});
+
+describe("failed logins per account", () => {
+  const h = useRecordsHarness("postgres", { loginFailuresPerAccount: 3 });
+  const password = "the right passphrase";
+  const PATH = "/api/collections/users/auth-with-password";
+
+  it("after 3 failures over both login routes, even the right password is RATE_LIMITED; other accounts are not", async () => {
+    const { call } = h();
+    for (const email of ["victim@example.com", "other@example.com"])
+      expect((await call("POST", "/api/auth/register", { body: { email, password } })).status).toBe(
+        201,
+      );
+    const wrong = { email: "victim@example.com", password: "not the passphrase" };
+    expect((await call("POST", "/api/auth/login", { body: wrong })).status).toBe(400);
+    expect(
+      (await call("POST", PATH, { body: { identity: "Victim@Example.com", password: "nope" } }))
+        .status,
+    ).toBe(400);
+    expect((await call("POST", "/api/auth/login", { body: wrong })).status).toBe(400);
+    const refused = await call("POST", "/api/auth/login", {
+      body: { email: "victim@example.com", password },
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: "RATE_LIMITED" });
+    expect(refused.body.data.retryAfterSeconds).toBeGreaterThan(14 * 60);
+    expect(
+      (await call("POST", PATH, { body: { identity: "victim@example.com", password } })).status,
+    ).toBe(429);
+    expect(
+      (await call("POST", "/api/auth/login", { body: { email: "other@example.com", password } }))
+        .status,
+    ).toBe(200);
+  });
+
+  it("an email with no account is counted the same way, so the answers do not tell", async () => {
+    const { call } = h();
+    const body = { email: "nobody@example.com", password: "a guess of a password" };
+    for (let i = 0; i < 3; i += 1)
+      expect((await call("POST", "/api/auth/login", { body })).status).toBe(400);
+    expect((await call("POST", "/api/auth/login", { body })).status).toBe(429);
+  });
+});
+
+describe("password policy", () => {
+  const h = useRecordsHarness("pglite");
+
+  it("register - refuses short, blank, repeated and common passwords, naming the field", async () => {
+    const { call } = h();
+    const refused = ["short", " ".repeat(12), "aaaaaaaaaaaa", "1234567890", "Password123"];
+    for (const [i, password] of refused.entries()) {
+      const answer = await call("POST", "/api/auth/register", {
+        body: { email: `u${i}@example.com`, password },
+      });
+      expect(answer.status, JSON.stringify(password)).toBe(400);
+      expect(answer.body.code).toBe("VALIDATION_FAILED");
+      expect(Object.keys(answer.body.data)).toEqual(["password"]);
+    }
+    const accepted = await call("POST", "/api/auth/register", {
+      body: { email: "ok@example.com", password: "long enough pw" },
+    });
+    expect(accepted.status).toBe(201);
+  });
+});

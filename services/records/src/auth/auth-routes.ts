@@ -4,26 +4,30 @@ import { TidingsError } from "@tidings/protocol";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { authenticate, registerUser, revokeTokens } from "./users.ts";
-
-const registerBody = z.strictObject({
-  email: z.email().max(254),
-  password: z.string().min(8, "at least 8 characters").max(256, "at most 256 characters"),
-  name: z.string().max(200).optional(),
-});
+import type { LoginPolicy } from "./login-policy.ts";
+import { newPasswordSchema } from "./password-policy.ts";
+import { logIn, registerUser, revokeTokens } from "./users.ts";
 
 const loginBody = z.strictObject({
   email: z.string().min(1).max(254),
   password: z.string().min(1).max(256),
 });
 
-/** `/api/auth/*`: register, log in, who am I, refresh, revoke. Rate limited per client address. */
+/**
+ * `/api/auth/*`: register, log in, who am I, refresh, revoke. Rate limited per client address;
+ * logins also per account ({@link LoginPolicy}).
+ */
 export function registerAuthRoutes(
   app: FastifyInstance,
-  deps: { prisma: PrismaClient; tokens: TokenService; rateLimitPerMinute: number },
+  deps: { prisma: PrismaClient; tokens: TokenService; login: LoginPolicy },
 ): void {
-  const { prisma, tokens } = deps;
-  const limited = { config: { rateLimit: { max: deps.rateLimitPerMinute, timeWindow: 60_000 } } };
+  const { prisma, tokens, login } = deps;
+  const limited = { config: { rateLimit: login.perAddress } };
+  const registerBody = z.strictObject({
+    email: z.email().max(254),
+    password: newPasswordSchema(login.passwordMinLength),
+    name: z.string().max(200).optional(),
+  });
 
   app.post("/api/auth/register", limited, async (request, reply) => {
     const body = parseInput(registerBody, request.body);
@@ -31,9 +35,9 @@ export function registerAuthRoutes(
     return reply.status(201).send({ token: await tokens.issue(user), user: toAuthUser(user) });
   });
 
-  app.post("/api/auth/login", limited, async (request) => {
+  app.post("/api/auth/login", async (request) => {
     const body = parseInput(loginBody, request.body);
-    const user = await authenticate(prisma, body.email, body.password);
+    const user = await logIn(prisma, login, request.ip, body.email, body.password);
     return { token: await tokens.issue(user), user: toAuthUser(user) };
   });
 

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isUniqueViolation, newId, type PrismaClient, type User } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
+import type { LoginPolicy } from "./login-policy.ts";
 import { hashPassword, verifyAgainstDecoy, verifyPassword } from "./password.ts";
 
 /** A new random token key; replacing a user's key revokes every token issued before. */
@@ -91,4 +92,30 @@ export async function upsertSuperuser(
     },
   });
   return { outcome: "updated", userId: existing.id };
+}
+
+/**
+ * {@link authenticate} behind the login policy: the address's attempts and the account's failures
+ * are counted, and either over its limit is RATE_LIMITED before the password is looked at.
+ */
+export async function logIn(
+  prisma: PrismaClient,
+  policy: LoginPolicy,
+  address: string,
+  email: string,
+  password: string,
+): Promise<User> {
+  const account = normaliseEmail(email);
+  policy.addresses.check(address);
+  policy.accounts.check(account);
+  policy.addresses.count(address);
+  try {
+    const user = await authenticate(prisma, email, password);
+    policy.accounts.forget(account);
+    return user;
+  } catch (error) {
+    if (error instanceof TidingsError && error.code === "INVALID_CREDENTIALS")
+      policy.accounts.count(account);
+    throw error;
+  }
 }

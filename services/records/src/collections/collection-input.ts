@@ -1,16 +1,17 @@
-import { fieldsSchema, ruleSchema } from "@tidings/collections";
+import { fieldsSchema, isObjectName, nameSchema, ruleSchema } from "@tidings/collections";
 import { z } from "zod";
 
+const RESERVED = "is reserved: every JavaScript object has it";
+
 const shape = {
-  name: z
-    .string()
-    .regex(
-      /^[A-Za-z_][A-Za-z0-9_]{0,62}$/,
-      "must start with a letter or _ and hold only letters, digits and _ (max 63)",
-    ),
+  name: nameSchema.refine((name) => !isObjectName(name), RESERVED),
   /** base: records stored by Tidings; external: records owned by another service, published in. */
   type: z.enum(["base", "external"]),
-  fields: fieldsSchema,
+  fields: fieldsSchema.superRefine((fields, ctx) => {
+    for (const [index, field] of fields.entries())
+      if (isObjectName(field.name))
+        ctx.addIssue({ code: "custom", path: [index, "name"], message: RESERVED });
+  }),
   listRule: ruleSchema,
   viewRule: ruleSchema,
   createRule: ruleSchema,

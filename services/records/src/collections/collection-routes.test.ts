@@ -127,6 +127,12 @@ describe.each(["postgres", "pglite"] as const)("collections on %s", (backend) =>
         "fields.0.collection",
       ],
       [{ name: "a", surprise: true }, "body"],
+      // Names every JavaScript object has would collide with them in record bodies.
+      [{ name: "__proto__" }, "name"],
+      [{ name: "constructor" }, "name"],
+      [{ name: "a", fields: [{ name: "__proto__", type: "json" }] }, "fields.0.name"],
+      [{ name: "a", fields: [{ name: "prototype", type: "text" }] }, "fields.0.name"],
+      [{ name: "a", fields: [{ name: "toString", type: "text" }] }, "fields.0.name"],
     ];
     for (const [body, path] of cases) {
       const answer = await call("POST", "/api/collections", { token, body });

@@ -5,7 +5,8 @@ import { TidingsError } from "@tidings/protocol";
 import { parseInput } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { authenticate } from "../auth/users.ts";
+import type { LoginPolicy } from "../auth/login-policy.ts";
+import { logIn } from "../auth/users.ts";
 
 /** PocketBase's auth collections, as Tidings maps them: every account, or superusers only. */
 const AUTH_COLLECTIONS = new Set(["users", "_superusers"]);
@@ -23,28 +24,31 @@ const failed = () => new TidingsError("INVALID_CREDENTIALS", "Failed to authenti
  * `POST /api/collections/{users,_superusers}/auth-with-password` `{identity, password}`: what the
  * `pocketbase` SDK's `authWithPassword` calls. Answers `{token, record}` with the user as an auth
  * record of that collection; bad credentials (or a non-superuser on `_superusers`) are 400
- * "Failed to authenticate.", as in PocketBase. Rate limited like `/api/auth/login`.
+ * "Failed to authenticate.", as in PocketBase. Shares `/api/auth/login`'s limits: one budget per
+ * client address and one per account.
  */
 export function registerPocketBaseAuthRoutes(
   app: FastifyInstance,
-  deps: { prisma: PrismaClient; tokens: TokenService; rateLimitPerMinute: number },
+  deps: { prisma: PrismaClient; tokens: TokenService; login: LoginPolicy },
 ): void {
-  const limited = { config: { rateLimit: { max: deps.rateLimitPerMinute, timeWindow: 60_000 } } };
   app.post<{ Params: { collection: string } }>(
     "/api/collections/:collection/auth-with-password",
-    limited,
     async (request) => {
       const name = request.params.collection;
       if (!AUTH_COLLECTIONS.has(name))
         throw new TidingsError("NOT_FOUND", `"${name}" is not an auth collection.`);
       const body = parseInput(passwordBody, request.body);
-      const user = await authenticate(deps.prisma, body.identity, body.password).catch(
-        (error: unknown) => {
-          throw error instanceof TidingsError && error.code === "INVALID_CREDENTIALS"
-            ? failed()
-            : error;
-        },
-      );
+      const user = await logIn(
+        deps.prisma,
+        deps.login,
+        request.ip,
+        body.identity,
+        body.password,
+      ).catch((error: unknown) => {
+        throw error instanceof TidingsError && error.code === "INVALID_CREDENTIALS"
+          ? failed()
+          : error;
+      });
       if (name === "_superusers" && user.role !== "superuser") throw failed();
       const record = userRecord(toAuthUser(user), true);
       return {

@@ -148,6 +148,33 @@ describe.each(["postgres", "pglite"] as const)("gRPC publish on %s", (backend) =
     expect(await outboxRows(h().db)).toEqual([]);
   });
 
+  it("refuses text the database cannot store and deep JSON as INVALID_ARGUMENT, naming the field", async () => {
+    const deep = `${"[".repeat(3_000)}1${"]".repeat(3_000)}`;
+    for (const [request, field] of [
+      [{ ...order("a"), idempotency_key: "k\u0000" }, "idempotencyKey"],
+      [{ ...order("a"), collection: "ord\u0000ers" }, "collection"],
+      [{ ...order("a"), record_json: '{"id":"a","title":"\\u0000"}' }, "record.title"],
+      [{ ...order("a"), record_json: '{"id":"a","title":"\\ud800"}' }, "record.title"],
+      [{ ...order("a"), record_json: `{"id":"a","title":"x","extra":${deep}}` }, "record.extra"],
+    ] as const) {
+      const error = await refusal(call(client, "Publish", request));
+      expect(error.code, field).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(error.details).toContain(`: ${field}`);
+      const [body] = error.metadata.get(ERROR_METADATA_KEY);
+      const { code, data } = JSON.parse(String(body));
+      expect(code).toBe("VALIDATION_FAILED");
+      expect(Object.keys(data)[0]?.startsWith(field)).toBe(true);
+    }
+    // Protobuf strings are UTF-8, so a lone surrogate arrives only inside the JSON texts, escaped.
+    const batch = await refusal(
+      call(client, "PublishBatch", {
+        events: [order("a"), { ...order("b"), idempotency_key: "\u0000" }],
+      }),
+    );
+    expect(batch.details).toContain("events.1.idempotencyKey contains a NUL character");
+    expect(await outboxRows(h().db)).toEqual([]);
+  });
+
   it("maps an unknown collection to NOT_FOUND and a base one to FAILED_PRECONDITION", async () => {
     await h().collection({ ...ORDERS, name: "posts", type: "base" });
     const missing = await refusal(call(client, "Publish", { ...order("a"), collection: "nope" }));

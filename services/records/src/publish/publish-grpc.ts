@@ -1,7 +1,13 @@
 import * as grpc from "@grpc/grpc-js";
 import type { PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
-import { type FieldErrors, type Lifecycle, parseInput } from "@tidings/service";
+import {
+  checkInput,
+  DEFAULT_JSON_MAX_DEPTH,
+  type FieldErrors,
+  type Lifecycle,
+  parseInput,
+} from "@tidings/service";
 import { socketIdHeader } from "../records/record-routes.ts";
 import { toGrpcError } from "./grpc-errors.ts";
 import { type PublishResult, publishEvents } from "./publish-events.ts";
@@ -19,6 +25,11 @@ export interface PublishGrpcOptions {
   port: number;
   /** Largest request message, in bytes (the HTTP body limit, so both transports take the same). */
   maxMessageBytes: number;
+  /**
+   * Deepest nesting accepted in the events (TIDINGS_JSON_MAX_DEPTH, as over HTTP).
+   * @default DEFAULT_JSON_MAX_DEPTH
+   */
+  jsonMaxDepth?: number;
 }
 
 /** What the gRPC server uses but does not own. */
@@ -102,7 +113,10 @@ export async function startPublishGrpc(
           metadataText(call.metadata, "x-socket-id"),
           "x-socket-id metadata",
         );
-        return publishEvents(deps.prisma, toBody(call.request), { socketId, now: new Date() });
+        // The events as HTTP would carry them, checked as HTTP bodies are before anything reads them.
+        const body = toBody(call.request);
+        checkInput(body, options.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH);
+        return publishEvents(deps.prisma, body, { socketId, now: new Date() });
       };
       run().then(
         (result) => callback(null, result),

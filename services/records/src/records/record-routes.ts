@@ -22,6 +22,7 @@ import { z } from "zod";
 import { pageResult, parsePage } from "../http/pagination.ts";
 import { presentRecords, readPresentation } from "./record-presentation.ts";
 import { createRecord, deleteRecord, updateRecord, type WriteContext } from "./record-writes.ts";
+import { requestMeta } from "./rule-request.ts";
 
 type CollectionParams = { Params: { collection: string } };
 type RecordParams = { Params: { collection: string; id: string } };
@@ -42,7 +43,7 @@ function requester(request: FastifyRequest): Requester {
 
 function writeContext(request: FastifyRequest): WriteContext {
   const socketId = parseInput(socketIdHeader, request.headers["x-socket-id"], "X-Socket-Id header");
-  return { ...requester(request), socketId };
+  return { ...requester(request), socketId, http: requestMeta(request) };
 }
 
 /** What the record routes read and write through. */

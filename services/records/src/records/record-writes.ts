@@ -21,10 +21,18 @@ import {
 } from "./record-statements.ts";
 import { validateRecordInput } from "./record-values.ts";
 import { checkRelationsExist } from "./relations.ts";
+import type { RequestMeta } from "./rule-request.ts";
 
-/** A write request: who, when, and the realtime connection to leave out of the event. */
+/** A write: who, when, what it asks, and the realtime connection to leave out of its event. */
 export interface WriteContext extends Requester {
   socketId: string | undefined;
+  /** The method, query and headers, which the action's rule reads with the validated body. */
+  http: RequestMeta;
+}
+
+// The requester as the action's rule judges it: with the request and its body as validated.
+function judged(ctx: WriteContext, body: Record<string, unknown>): Requester {
+  return { auth: ctx.auth, now: ctx.now, request: { ...ctx.http, body } };
 }
 
 /** Where writes go: the raw statements of the hot path, Prisma for the rare error details. */
@@ -61,7 +69,7 @@ export async function createRecord(
     created: ctx.now,
     updated: ctx.now,
   });
-  if (!gateAllows(gate, record, ctx))
+  if (!gateAllows(gate, record, judged(ctx, input.values)))
     throw new TidingsError("FORBIDDEN", "The create rule does not allow this record.");
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     try {
@@ -98,7 +106,7 @@ export async function createRecord(
 function refuse(
   rules: CompiledRules,
   record: RecordJson,
-  ctx: WriteContext,
+  ctx: Requester,
   action: string,
 ): TidingsError {
   const view = rules.viewRule;
@@ -115,7 +123,7 @@ async function readForWrite(
   rules: CompiledRules,
   gate: Gate,
   id: string,
-  ctx: WriteContext,
+  ctx: Requester,
   action: string,
 ): Promise<{ row: StoredRow; record: RecordJson }> {
   const row = await readRow(db.sql, collection, id);
@@ -152,11 +160,14 @@ export async function updateRecord(
 ): Promise<RecordJson> {
   const gate = gateFor(rules, "updateRule", ctx);
   const input = unreadInput(collection, body);
+  // A body that fails validation is refused whatever the rule says; until that is reported, after
+  // the rule's own refusals, the rule judges an empty one.
+  const judge = judged(ctx, input?.values ?? {});
   if (input) {
     const written = await guardedUpdate(
       db.sql,
       collection,
-      { id, guard: gateConditions(gate, ctx), values: input.values, now: ctx.now },
+      { id, guard: gateConditions(gate, judge), values: input.values, now: ctx.now },
       { socketId: ctx.socketId },
     );
     if (written) return toRecordJson(collection, written);
@@ -168,7 +179,7 @@ export async function updateRecord(
       rules,
       gate,
       id,
-      ctx,
+      judge,
       "update",
     );
     const existing = (row.data ?? {}) as Record<string, unknown>;
@@ -212,10 +223,12 @@ export async function deleteRecord(
   ctx: WriteContext,
 ): Promise<void> {
   const gate = gateFor(rules, "deleteRule", ctx);
-  const guard = gateConditions(gate, ctx);
+  // A DELETE carries no body: the rule sees none.
+  const judge = judged(ctx, {});
+  const guard = gateConditions(gate, judge);
   if (await guardedDelete(db.sql, collection, { id, guard }, { socketId: ctx.socketId })) return;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const { row, record } = await readForWrite(db, collection, rules, gate, id, ctx, "delete");
+    const { row, record } = await readForWrite(db, collection, rules, gate, id, judge, "delete");
     const written = await deleteWithEvent(
       db.sql,
       collection,

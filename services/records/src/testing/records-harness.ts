@@ -57,6 +57,8 @@ export const TEST_APP_OPTIONS: RecordsAppOptions = {
   jwt: { secret: "test-secret-of-at-least-thirty-two-characters", ttlSeconds: 3600 },
   bodyLimit: 64 * 1024,
   authRateLimit: 1_000,
+  passwordMinLength: 10,
+  loginFailuresPerAccount: 1_000,
   trustProxy: false,
   logLevel: "silent",
   serviceTokens: [TEST_SERVICE_TOKEN],

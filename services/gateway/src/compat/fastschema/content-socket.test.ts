@@ -35,14 +35,23 @@ const logger = { debug() {} } as unknown as Logger;
 function setup(expiresAt: number | null = null) {
   const ws = new FakeWebSocket();
   let forward: ((message: ContentMessage) => void) | undefined;
+  let revoke: (() => void) | undefined;
   const subscriber = {
     expiresAt,
     forward: (to: (message: ContentMessage) => void) => {
       forward = to;
     },
+    whenRevoked: (close: () => void) => {
+      revoke = close;
+    },
   } as unknown as ContentSubscriber;
   const socket = new ContentSocket(ws as unknown as WebSocket, subscriber, limits, logger);
-  return { ws, socket, deliver: (message: ContentMessage) => forward?.(message) };
+  return {
+    ws,
+    socket,
+    deliver: (message: ContentMessage) => forward?.(message),
+    revoke: () => revoke?.(),
+  };
 }
 
 describe("ContentSocket", () => {
@@ -78,5 +87,11 @@ describe("ContentSocket", () => {
     const expiring = setup(Date.now() + 500);
     expiring.socket.beat(Date.now() + 1_000);
     expect(expiring.ws.closedWith).toEqual([1000, "[401] Token expired"]);
+  });
+
+  it("closes with [401] Token revoked once the subscriber's token is revoked", () => {
+    const { ws, revoke } = setup(Date.now() + 60_000);
+    revoke();
+    expect(ws.closedWith).toEqual([1000, "[401] Token revoked"]);
   });
 });

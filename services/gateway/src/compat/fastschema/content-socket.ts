@@ -42,6 +42,8 @@ export class ContentSocket {
     // Oversized frames and protocol errors: ws closes the socket itself (1009, 1002).
     ws.on("error", (error) => logger.debug({ err: error }, "fastschema: socket error"));
     subscriber.forward((message) => this.send(message));
+    // As for an expired token: FastSchema's error format in the reason; its SDK never reconnects.
+    subscriber.whenRevoked(() => this.close(CLOSE_CODES.normal, "[401] Token revoked"));
   }
 
   /** Sends a change; a client that lets too much pile up is cut off. */

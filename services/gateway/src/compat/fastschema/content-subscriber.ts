@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { TokenService } from "@tidings/auth";
 import { newId } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
+import { tokenCredential } from "../../connections/credentials.ts";
 import { type CompatDeps, CompatSession } from "../compat-session.ts";
 import { ContentRefusal, refusalReason } from "./close-reasons.ts";
 import { type ContentMessage, contentMessage } from "./content-message.ts";
@@ -16,6 +17,8 @@ export interface ContentSubscriber {
   readonly expiresAt: number | null;
   /** Where messages go from now on; those that came before are handed over first. */
   forward(to: (message: ContentMessage) => void): void;
+  /** What to do once the token is revoked (at once if it already was): close the socket. */
+  whenRevoked(close: () => void): void;
 }
 
 /**
@@ -37,15 +40,21 @@ export async function subscribeContent(
     const verified = token === undefined ? undefined : await deps.tokens.verify(token);
     const early: ContentMessage[] = [];
     let forward: (message: ContentMessage) => void = (message) => early.push(message);
+    let revoked = false;
+    let onRevoked = () => {
+      revoked = true;
+    };
     const options = { single: query.id !== null, select: query.select };
     session = new CompatSession(
       deps.compat,
-      { id: newId(20), protocol: "fastschema", auth: verified?.user ?? null },
+      { id: newId(20), protocol: "fastschema", onRevoked: () => onRevoked() },
       (_subscription, change) => {
         const message = contentMessage(change, options);
         if (message) forward(message);
       },
     );
+    if (verified && token)
+      session.signIn(verified.user, tokenCredential(deps.tokens, token, verified.user.id));
     await session.open();
     await session.subscribe(query.schema, {
       recordId: query.id,
@@ -61,6 +70,10 @@ export async function subscribeContent(
       forward(to) {
         forward = to;
         for (const message of early.splice(0)) to(message);
+      },
+      whenRevoked(close) {
+        onRevoked = close;
+        if (revoked) close();
       },
     };
   } catch (error) {

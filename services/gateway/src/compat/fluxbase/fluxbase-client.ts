@@ -3,6 +3,7 @@ import type { AuthUser, TokenService } from "@tidings/auth";
 import { TidingsError } from "@tidings/protocol";
 import type { Logger } from "@tidings/service";
 import { type RawData, WebSocket } from "ws";
+import { tokenCredential } from "../../connections/credentials.ts";
 import { RateLimiter } from "../../realtime/rate-limiter.ts";
 import { type CompatDeps, CompatSession } from "../compat-session.ts";
 import { type ChannelDeps, FluxbaseChannels } from "./fluxbase-channels.ts";
@@ -25,6 +26,8 @@ export interface FluxbaseLimits {
   slowConsumerBytes: number;
   /** Silence (not a message, not a pong) after which the client is taken for dead. */
   idleTimeoutMs: number;
+  /** Deepest nesting of objects and arrays in a message. */
+  jsonMaxDepth: number;
 }
 
 /** What a connection is built on. */
@@ -40,6 +43,8 @@ export interface FluxbaseAuth {
   user: AuthUser | null;
   /** When the token expires (epoch ms); null when anonymous. */
   expiresAt: number | null;
+  /** The token (null when anonymous), checked again whenever its user changes. */
+  token: string | null;
 }
 
 const FALLBACK: Record<ClientMessage["type"], FluxbaseErrorCode> = {
@@ -79,7 +84,7 @@ export class FluxbaseClient {
     this.#limiter = new RateLimiter(deps.limits.maxMessagesPerMinute, 60_000);
     this.session = new CompatSession(
       deps.compat,
-      { id: randomUUID(), protocol: "fluxbase", auth: auth.user },
+      { id: randomUUID(), protocol: "fluxbase", onRevoked: () => this.#revoked() },
       (subscription, change) => {
         const event = this.#tables.changeEvent(subscription.key, change);
         if (event) this.send(event);
@@ -88,6 +93,8 @@ export class FluxbaseClient {
         for (const message of this.#channels.receive(event, payload)) this.send(message);
       },
     );
+    if (auth.user && auth.token)
+      this.session.signIn(auth.user, tokenCredential(deps.tokens, auth.token, auth.user.id));
     this.#tables = new FluxbaseTables(this.session, deps.compat.collections);
     this.#channels = new FluxbaseChannels(this.session, deps);
     ws.on("message", (data, isBinary) => this.#receive(data, isBinary));
@@ -137,6 +144,13 @@ export class FluxbaseClient {
     }
   }
 
+  // As for an expired token: the error first, then a close the SDK answers by reconnecting with
+  // the same token, which the handshake refuses (401) until the application signs in again.
+  #revoked(): void {
+    this.send(errorFrame("UNAUTHORIZED", "token revoked"));
+    this.close(CLOSE_CODES.policy, "token_revoked");
+  }
+
   async #open(): Promise<void> {
     try {
       await this.session.open();
@@ -178,7 +192,7 @@ export class FluxbaseClient {
     try {
       if (frame === undefined)
         throw new FluxbaseRefusal("INVALID_MESSAGE", "messages are JSON text frames");
-      message = readMessage(frame);
+      message = readMessage(frame, this.#deps.limits.jsonMaxDepth);
     } catch (error) {
       this.send(refusalFrame(error, "INVALID_MESSAGE"));
       return;
@@ -247,7 +261,7 @@ export class FluxbaseClient {
           throw error;
         });
     }
-    this.session.auth = verified.user;
+    this.session.signIn(verified.user, tokenCredential(this.#deps.tokens, token, verified.user.id));
     this.#expiresAt = verified.expiresAt;
     return { type: "ack", payload: { type: "access_token", updated: true } };
   }

@@ -58,7 +58,7 @@ export function createFluxbaseEndpoint(
 
   async function authenticate(request: IncomingMessage): Promise<FluxbaseAuth | string> {
     const token = requestToken(request);
-    if (!token) return { user: null, expiresAt: null };
+    if (!token) return { user: null, expiresAt: null, token: null };
     let verified: VerifiedToken;
     try {
       verified = await deps.tokens.verify(token);
@@ -67,7 +67,7 @@ export function createFluxbaseEndpoint(
       deps.logger.error({ err: error }, "fluxbase: could not verify a token");
       return UPGRADE_UNAVAILABLE;
     }
-    return { user: verified.user, expiresAt: verified.expiresAt };
+    return { user: verified.user, expiresAt: verified.expiresAt, token };
   }
 
   async function serve(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {

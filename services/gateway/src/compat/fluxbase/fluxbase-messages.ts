@@ -1,3 +1,4 @@
+import { findUnsafeInput } from "@tidings/service";
 import { z } from "zod";
 import { FluxbaseRefusal } from "./fluxbase-wire.ts";
 
@@ -68,9 +69,10 @@ export type TableFields = z.infer<z.ZodObject<typeof tableFields>>;
 
 /**
  * Reads one text frame. Throws a {@link FluxbaseRefusal} (`INVALID_MESSAGE`) for anything that is
- * not a JSON object with a known `type` and well-typed fields.
+ * not a JSON object with a known `type` and well-typed fields, and for text the database cannot
+ * store or nesting deeper than `maxDepth` anywhere in it.
  */
-export function readMessage(frame: string): ClientMessage {
+export function readMessage(frame: string, maxDepth: number): ClientMessage {
   let json: unknown;
   try {
     json = JSON.parse(frame);
@@ -82,6 +84,13 @@ export function readMessage(frame: string): ClientMessage {
     throw new FluxbaseRefusal("INVALID_MESSAGE", "a message must be a JSON object with a type");
   if (!Object.hasOwn(SCHEMAS, type))
     throw new FluxbaseRefusal("INVALID_MESSAGE", "unknown message type");
+  // Before the schema, whose `z.json()` payloads would recurse as deep as the client nests them.
+  const unsafe = findUnsafeInput(json, maxDepth);
+  if (unsafe)
+    throw new FluxbaseRefusal(
+      "INVALID_MESSAGE",
+      `invalid ${type} message: ${unsafe.path}: ${unsafe.message}`,
+    );
   const parsed = SCHEMAS[type as keyof Schemas].safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

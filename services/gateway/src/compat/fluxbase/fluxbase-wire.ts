@@ -28,7 +28,7 @@ export class FluxbaseRefusal extends Error {
 
 /** WebSocket close codes (RFC 6455 §7.4.1); the Fluxbase SDK reconnects after any of them. */
 export const CLOSE_CODES = {
-  /** Over the per-user connection limit, or the token expired. */
+  /** Over the per-user connection limit, or the token expired or was revoked. */
   policy: 1008,
   internal: 1011,
   /** The node drains: reconnect (to another node). */

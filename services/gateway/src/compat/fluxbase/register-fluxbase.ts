@@ -25,6 +25,7 @@ export async function registerFluxbase(context: CompatContext): Promise<void> {
         maxMessagesPerMinute: config.maxMessagesPerMinute,
         slowConsumerBytes: config.slowConsumerBytes,
         idleTimeoutMs: config.idleTimeoutMs,
+        jsonMaxDepth: config.jsonMaxDepth,
       },
     },
     { maxMessageBytes: config.maxMessageBytes },

@@ -16,6 +16,7 @@ const forwarded = z.object({
   ip: z.string(),
   topics: z.array(z.string()),
   auth: z.looseObject({ id: z.string() }).nullable(),
+  token: z.string().nullable(),
 });
 
 /** Applies an update to a client whose stream another node holds. */
@@ -37,8 +38,8 @@ export function crossNodeUpdates(
     const parsed = forwarded.safeParse(message);
     const client = parsed.success ? clients.get(parsed.data.clientId) : undefined;
     if (!parsed.success || !client) return ack(null);
-    const { ip, topics, auth } = parsed.data;
-    client.update({ ip, topics, auth: auth as AuthUser | null }).then(
+    const { ip, topics, auth, token } = parsed.data;
+    client.update({ ip, topics, auth: auth as AuthUser | null, token }).then(
       () => ack({ ok: true }),
       (error: unknown) => {
         if (!(error instanceof TidingsError))

@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import type { AuthUser } from "@tidings/auth";
 import { resolveExpand } from "@tidings/collections";
 import { type ChangePayload, TidingsError } from "@tidings/protocol";
+import { tokenCredential } from "../../connections/credentials.ts";
 import { planSubscription } from "../../subscriptions/subscription-planner.ts";
 import { type CompatDeps, CompatSession, type CompatSubscription } from "../compat-session.ts";
 import { pocketBaseAction, presentRecord } from "./record-events.ts";
@@ -15,6 +16,8 @@ const MAX_PENDING_EVENTS = 1_000;
 export interface SubscriptionUpdate {
   /** The user of the POST's token, or null for a guest. */
   auth: AuthUser | null;
+  /** The POST's token (null for a guest): checked again whenever its user changes. */
+  token: string | null;
   /** The POST's client address: it must be the stream's. */
   ip: string;
   /** The complete new set of topics. */
@@ -70,7 +73,9 @@ export class PocketBaseClient {
     this.#onClose = onClose;
     this.#session = new CompatSession(
       deps,
-      { id: options.id, protocol: "pocketbase", auth: null },
+      // A revoked sign-in ends the stream: the SDK reconnects, and its next POST with the revoked
+      // token is refused (401) until the application signs in again.
+      { id: options.id, protocol: "pocketbase", onRevoked: () => void this.close("revoked") },
       (subscription, change) => this.#receive(subscription, change),
     );
   }
@@ -114,7 +119,7 @@ export class PocketBaseClient {
     return run;
   }
 
-  async #apply({ auth, ip, topics }: SubscriptionUpdate): Promise<void> {
+  async #apply({ auth, token, ip, topics }: SubscriptionUpdate): Promise<void> {
     if (this.#closed) throw missingClient();
     if (ip !== this.ip) throw new TidingsError("VALIDATION_FAILED", "Invalid realtime client.");
     const previous = this.#session.auth;
@@ -140,10 +145,10 @@ export class PocketBaseClient {
     const max = this.#deps.maxSubscriptionsPerConnection;
     if (kept.size + usable.size > max)
       throw new TidingsError("LIMIT_EXCEEDED", `At most ${max} subscriptions per connection.`);
-    if (auth && upgrade) {
-      await this.#deps.connections.signIn(this.id, auth.id);
-      this.#session.auth = auth;
-    }
+    if (auth && upgrade) await this.#deps.connections.signIn(this.id, auth.id);
+    // The latest token is the one that must hold (a POST may bring a renewed one).
+    if (auth && token)
+      this.#session.signIn(auth, tokenCredential(this.#deps.tokens, token, auth.id));
     for (const entry of [...this.#entries.values()])
       if (!kept.has(entry.topic)) await this.#drop(entry);
     for (const [topic, target] of added) {

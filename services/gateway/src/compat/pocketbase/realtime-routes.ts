@@ -31,7 +31,7 @@ export function registerRealtimeRoutes(
     const body = parseInput(realtimeBody, request.body);
     const token = tokenFromHeader(request.headers.authorization);
     const auth = token ? (await deps.tokens.verify(token)).user : null;
-    const update = { auth, ip: request.ip, topics: body.subscriptions ?? [] };
+    const update = { auth, token: token ?? null, ip: request.ip, topics: body.subscriptions ?? [] };
     const client = deps.clients.get(body.clientId);
     if (client) await client.update(update);
     else if (deps.forward) await deps.forward(body.clientId, update);

@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 
 /** Why a stream ended. */
-export type StreamEnd = "client" | "idle" | "lifetime" | "slow" | "server";
+export type StreamEnd = "client" | "idle" | "lifetime" | "slow" | "server" | "revoked";
 
 /** Limits of one stream. */
 export interface SseStreamOptions {

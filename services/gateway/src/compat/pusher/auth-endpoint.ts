@@ -9,6 +9,7 @@ import { signChannel } from "./channel-signature.ts";
 import { acceptFormBodies } from "./form-body.ts";
 import type { PusherApp } from "./pusher-env.ts";
 import { channelKind, pusherChannel, socketIdSchema } from "./pusher-wire.ts";
+import { signedUser } from "./signed-user.ts";
 
 /** What the channel authorization endpoint is built on. */
 export interface AuthEndpointDeps {
@@ -47,7 +48,8 @@ export async function requester(
 /**
  * Signs `channel` for `socketId` if `user` may join it: presence and plain private channels by the
  * gateway's channel access policy (presence needs a signed-in user: its id and name become the
- * member), provider channels by the provider.
+ * member), provider channels by the provider. What is signed for a user names the user's token key
+ * (`key_fingerprint`): revoking the user's tokens revokes the channel too.
  */
 export async function authorizeChannel(
   deps: AuthEndpointDeps,
@@ -65,15 +67,19 @@ export async function authorizeChannel(
     await deps.access("presence", channel, user);
     if (!user) throw new TidingsError("FORBIDDEN", "Sign in to join presence channels.");
     const channelData = JSON.stringify({
-      user_id: user.id,
+      ...(await signedUser(deps.tokens, user)),
       user_info: { id: user.id, name: user.name },
     });
     return { auth: signChannel(app, socketId, channel, channelData), channel_data: channelData };
   }
   const provider = deps.providers.find((candidate) => candidate.owns(channel));
-  if (provider) await provider.authorize(channel, user);
-  else await deps.access("broadcast", channel, user);
-  return { auth: signChannel(app, socketId, channel) };
+  if (!provider) {
+    await deps.access("broadcast", channel, user);
+    return { auth: signChannel(app, socketId, channel) };
+  }
+  const channelData = await provider.authorize(channel, user);
+  if (channelData === undefined) return { auth: signChannel(app, socketId, channel) };
+  return { auth: signChannel(app, socketId, channel, channelData), channel_data: channelData };
 }
 
 /**
@@ -105,6 +111,11 @@ export async function registerAuthEndpoint(
   };
   await app.register(async (scope) => {
     acceptFormBodies(scope);
+    // The server's input checks refuse a body before `handle` reads it: answered as it answers.
+    scope.setErrorHandler((error, _request, reply) => {
+      if (!(error instanceof TidingsError)) throw error;
+      return reply.status(403).send({ message: error.message });
+    });
     for (const path of AUTH_PATHS) scope.post(path, handle);
   });
 }

@@ -15,10 +15,20 @@ export interface PusherEvent {
 export interface ChannelProvider {
   /** True for the (`private-`) channel names it serves. */
   owns(channel: string): boolean;
-  /** At the auth endpoint: throws a `TidingsError` unless `auth` may have the channel signed. */
-  authorize(channel: string, auth: AuthUser | null): Promise<void>;
-  /** For a connection whose signature checked: subscribes its session to the channel's changes. */
-  subscribe(session: CompatSession, channel: string): Promise<CompatSubscription>;
+  /**
+   * At the auth endpoint: throws a `TidingsError` unless `auth` may have the channel signed;
+   * answers the `channel_data` to sign with it, if any.
+   */
+  authorize(channel: string, auth: AuthUser | null): Promise<string | undefined>;
+  /**
+   * For a connection whose signature checked (`channelData` included): subscribes its session to
+   * the channel's changes.
+   */
+  subscribe(
+    session: CompatSession,
+    channel: string,
+    channelData: string | undefined,
+  ): Promise<CompatSubscription>;
   /** The events that deliver a change of such a subscription (none: nothing is sent). */
   events(change: ChangePayload): PusherEvent[];
 }

@@ -1,3 +1,4 @@
+import type { TokenService } from "@tidings/auth";
 import type { ChangePayload } from "@tidings/protocol";
 import { TidingsError } from "@tidings/protocol";
 import type { Logger } from "@tidings/service";
@@ -26,9 +27,12 @@ import {
   type PusherChannelKind,
   subscribeData,
 } from "./pusher-wire.ts";
+import { keyFingerprintField, signedCredential } from "./signed-user.ts";
 
 /** What a connection's channels are served by. */
 export interface PusherChannelDeps {
+  /** Tells when the users presence channels were signed for have their tokens revoked. */
+  tokens: TokenService;
   presence: PresenceService;
   broadcast: BroadcastService;
   providers: readonly ChannelProvider[];
@@ -58,6 +62,7 @@ const channelData = z.object({
     .record(z.string(), z.json())
     .refine((info) => Buffer.byteLength(JSON.stringify(info)) <= MAX_META_BYTES)
     .optional(),
+  key_fingerprint: keyFingerprintField,
 });
 
 /** A relayed client event, as Pusher connections publish it to a broadcast topic. */
@@ -154,15 +159,15 @@ export class PusherChannels {
     const connection = this.#session.connection;
     if (kind === "encrypted")
       throw new SubscriptionRefused("AuthError", "Encrypted channels are not supported.", 400);
-    const signed = kind === "presence" ? rawChannelData : undefined;
+    // As Reverb checks it: the signature covers the channel data whenever some is sent.
     if (
       kind !== "public" &&
-      !verifyChannelSignature(this.#app, auth, this.#session.id, name, signed)
+      !verifyChannelSignature(this.#app, auth, this.#session.id, name, rawChannelData)
     )
       throw new SubscriptionRefused("AuthError", `Invalid signature for "${name}".`, 401);
     const provider = kind === "private" ? providers.find((p) => p.owns(name)) : undefined;
     if (provider) {
-      const subscription = await provider.subscribe(this.#session, name);
+      const subscription = await provider.subscribe(this.#session, name, rawChannelData);
       return this.#set(name, { kind: "provided", provider, key: subscription.key });
     }
     if (kind !== "presence") {
@@ -171,14 +176,17 @@ export class PusherChannels {
     }
     const member = channelData.safeParse(parseJson(rawChannelData));
     if (!member.success) throw new SubscriptionRefused("AuthError", "Invalid channel_data.", 400);
-    const state = this.#set(name, {
-      kind: "presence",
-      view: new PresenceView(),
-      userId: member.data.user_id,
-    });
+    // The member was signed for a user's token, which this connection never showed: it lasts
+    // while the key that token was checked against is the user's.
+    const userId = member.data.user_id;
+    this.#session.watchUser(
+      userId,
+      await signedCredential(this.#deps.tokens, userId, member.data.key_fingerprint),
+    );
+    const state = this.#set(name, { kind: "presence", view: new PresenceView(), userId });
     await broadcast.join(connection, name);
     const { members } = await presence.join(connection, name, {
-      userId: member.data.user_id,
+      userId,
       meta: member.data.user_info ?? {},
     });
     state.view.start(members);

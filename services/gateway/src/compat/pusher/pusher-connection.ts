@@ -1,5 +1,5 @@
 import { randomInt } from "node:crypto";
-import type { Logger } from "@tidings/service";
+import { findUnsafeInput, type Logger } from "@tidings/service";
 import type { WebSocket } from "ws";
 import { RateLimiter } from "../../realtime/rate-limiter.ts";
 import { type CompatDeps, CompatSession } from "../compat-session.ts";
@@ -21,6 +21,8 @@ export interface PusherConnectionDeps extends PusherChannelDeps {
   maxMessagesPerMinute: number;
   /** Bytes queued for the client beyond which it is cut off (4100: back off, then reconnect). */
   slowConsumerBytes: number;
+  /** Deepest nesting of objects and arrays in a frame. */
+  jsonMaxDepth: number;
   logger: Logger;
 }
 
@@ -52,7 +54,16 @@ export class PusherConnection {
     this.#deps = deps;
     this.session = new CompatSession(
       deps.compat,
-      { id: newSocketId(), protocol: "pusher", auth: null },
+      {
+        id: newSocketId(),
+        protocol: "pusher",
+        // pusher-js does not reconnect after 4009: the application signs in again first.
+        onRevoked: () =>
+          void this.close(
+            PUSHER_CODES.unauthorized,
+            "Connection is unauthorized: the token was revoked",
+          ),
+      },
       (subscription, change) => this.#channels.deliver(subscription, change),
       (event, payload) => this.#channels.receive(event, payload),
     );
@@ -101,6 +112,10 @@ export class PusherConnection {
   #accept(text: string): string | undefined {
     const message = parseClientFrame(text);
     if (!message) return errorFrame(PUSHER_CODES.reconnect, "Invalid message format");
+    // Checked once decoded (a `pusher:` event's JSON-string data too), before anything reads it.
+    const unsafe = findUnsafeInput(message, this.#deps.jsonMaxDepth);
+    if (unsafe)
+      return errorFrame(PUSHER_CODES.rejected, `Invalid message: ${unsafe.path} ${unsafe.message}`);
     if (message.event === "pusher:ping") return frame("pusher:pong", {});
     if (message.event === "pusher:pong") return undefined;
     const client = message.event.startsWith("client-");

@@ -12,6 +12,8 @@ export const PUSHER_CODES = {
   noVersion: 4008,
   /** As a `pusher:error`: the connection is not in the channel it sent to. */
   notMember: 4009,
+  /** As a close: a sign-in the connection's channels were authorized for was revoked (no retry). */
+  unauthorized: 4009,
   overCapacity: 4100,
   reconnect: 4200,
   pongTimeout: 4201,
@@ -66,7 +68,8 @@ export interface ClientFrame {
   data?: unknown;
 }
 
-const clientFrame = z.object({
+// Loose: fields Pusher does not define are kept (and ignored), so the input check sees them.
+const clientFrame = z.looseObject({
   event: z.string().min(1).max(200),
   channel: z.string().optional(),
   data: z.unknown().optional(),

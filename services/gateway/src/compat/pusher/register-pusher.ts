@@ -17,6 +17,7 @@ export async function registerPusher(
   const settings = pusherSettingsFrom(parseEnv(pusherEnv, context.env).values);
   const server = createPusherServer(upgrades, {
     compat: gateway.compatDeps(),
+    tokens,
     presence,
     broadcast,
     providers,
@@ -24,6 +25,7 @@ export async function registerPusher(
     maxMessagesPerMinute: config.maxMessagesPerMinute,
     maxMessageBytes: config.maxMessageBytes,
     slowConsumerBytes: config.slowConsumerBytes,
+    jsonMaxDepth: config.jsonMaxDepth,
     logger,
   });
   gateway.onDrain(() => server.drain());

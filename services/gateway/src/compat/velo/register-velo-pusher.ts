@@ -15,6 +15,6 @@ export async function registerVeloPusher(context: CompatContext): Promise<void> 
   const settings = veloSettingsFrom(parseEnv(veloEnv, context.env).values);
   const { prisma, collections } = context.gateway.compatDeps();
   const channels = new VeloChannels(prisma, settings);
-  await registerPusher(context, [veloProvider(prisma, channels, settings)]);
+  await registerPusher(context, [veloProvider(prisma, context.tokens, channels, settings)]);
   await registerVeloRoutes(context.app, { collections, tokens: context.tokens, channels });
 }

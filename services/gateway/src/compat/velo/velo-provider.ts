@@ -1,7 +1,8 @@
-import { toAuthUser } from "@tidings/auth";
+import { type TokenService, toAuthUser } from "@tidings/auth";
 import type { PrismaClient } from "@tidings/db";
 import { type ChangeAction, TidingsError } from "@tidings/protocol";
 import type { ChannelProvider, PusherEvent } from "../pusher/channel-provider.ts";
+import { readSignedUser, signedCredential, signedUser } from "../pusher/signed-user.ts";
 import type { VeloChannels } from "./velo-channels.ts";
 import type { VeloSettings } from "./velo-env.ts";
 
@@ -22,11 +23,13 @@ function expired(): TidingsError {
 
 /**
  * `private-<prefix><uuid>`: signed only for the user the channel was issued to (anyone, for a
- * guest's), and on subscribe a subscription of the connection's session to the channel's
- * collection and filter, under the collection's list rule with that user's auth.
+ * guest's), with the user's key fingerprint as channel data; on subscribe a subscription of the
+ * connection's session to the channel's collection and filter, under the collection's list rule
+ * with that user's auth, for as long as the user's tokens are not revoked.
  */
 export function veloProvider(
   prisma: PrismaClient,
+  tokens: TokenService,
   channels: VeloChannels,
   settings: VeloSettings,
 ): ChannelProvider {
@@ -35,10 +38,12 @@ export function veloProvider(
     async authorize(channel, auth) {
       const found = await channels.use(channels.idOf(channel) ?? "");
       if (!found) throw expired();
-      if (found.userId !== null && found.userId !== auth?.id)
+      if (found.userId === null) return undefined;
+      if (found.userId !== auth?.id)
         throw new TidingsError("FORBIDDEN", "This channel was issued to another user.");
+      return JSON.stringify(await signedUser(tokens, auth));
     },
-    async subscribe(session, channel) {
+    async subscribe(session, channel, channelData) {
       const found = await channels.use(channels.idOf(channel) ?? "");
       if (!found) throw expired();
       if (found.userId !== null) {
@@ -47,7 +52,13 @@ export function veloProvider(
         // Rules read the session's auth: one connection serves one user's channels.
         if (session.auth !== null && session.auth.id !== row.id)
           throw new TidingsError("FORBIDDEN", "This connection serves another user's channels.");
-        session.auth = toAuthUser(row);
+        const signed = readSignedUser(channelData);
+        if (signed && signed.user_id !== row.id)
+          throw new TidingsError("FORBIDDEN", "This channel was signed for another user.");
+        session.signIn(
+          toAuthUser(row),
+          await signedCredential(tokens, row.id, signed?.key_fingerprint),
+        );
       }
       return session.subscribe(found.collectionId, {
         filter: found.filter,

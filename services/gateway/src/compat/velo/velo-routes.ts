@@ -36,17 +36,24 @@ function invalid(reply: FastifyReply, errors: Record<string, string[]>) {
   return reply.status(422).send({ message, errors });
 }
 
-function fieldProblems(issues: readonly z.core.$ZodIssue[]): Record<string, string[]> {
+// Laravel names the top-level field of each problem, once.
+function fieldProblems(problems: { field: string; missing: boolean }[]): Record<string, string[]> {
   const errors: Record<string, string[]> = {};
-  for (const issue of issues) {
-    const field = String(issue.path[0] ?? "body");
-    const missing = issue.code === "invalid_type" && issue.input === undefined;
+  for (const { field, missing } of problems) {
     errors[field] ??= [
       missing ? `The ${field} field is required.` : `The ${field} field is invalid.`,
     ];
   }
   return errors;
 }
+
+const schemaProblems = (issues: readonly z.core.$ZodIssue[]) =>
+  fieldProblems(
+    issues.map((issue) => ({
+      field: String(issue.path[0] ?? "body"),
+      missing: issue.code === "invalid_type" && issue.input === undefined,
+    })),
+  );
 
 const unauthenticated = (reply: FastifyReply) =>
   reply.status(401).send({ message: "Unauthenticated." });
@@ -64,9 +71,17 @@ export async function registerVeloRoutes(
   const { collections, tokens, channels } = deps;
   await app.register(async (scope) => {
     acceptFormBodies(scope);
+    // The server's input checks refuse a body (text that cannot be stored, nesting too deep)
+    // before a route reads it: answered as Laravel answers invalid fields. Others go up.
+    scope.setErrorHandler((error, _request, reply) => {
+      if (!(error instanceof TidingsError && error.code === "VALIDATION_FAILED")) throw error;
+      const paths = Object.keys(error.data);
+      const fields = paths.map((path) => ({ field: path.split(".")[0] as string, missing: false }));
+      return invalid(reply, fieldProblems(fields));
+    });
     scope.post("/api/realtime/subscribe", async (request, reply) => {
       const body = subscribeBody.safeParse(request.body ?? {});
-      if (!body.success) return invalid(reply, fieldProblems(body.error.issues));
+      if (!body.success) return invalid(reply, schemaProblems(body.error.issues));
       const { collection: name, socket_id, filter } = body.data;
       let user: Awaited<ReturnType<typeof requester>>;
       try {
