@@ -181,7 +181,7 @@ describe("auth rate limit over both login routes", () => {
   });
 });
 
-describe("failed logins per account", () => {
+describe("failed logins per account, and new passwords", () => {
   const h = useRecordsHarness("postgres", { loginFailuresPerAccount: 3 });
   const password = "the right passphrase";
   const PATH = "/api/collections/users/auth-with-password";
@@ -221,10 +221,6 @@ describe("failed logins per account", () => {
       expect((await call("POST", "/api/auth/login", { body })).status).toBe(400);
     expect((await call("POST", "/api/auth/login", { body })).status).toBe(429);
   });
-});
-
-describe("password policy", () => {
-  const h = useRecordsHarness("pglite");
 
   it("register - refuses short, blank, repeated and common passwords, naming the field", async () => {
     const { call } = h();
