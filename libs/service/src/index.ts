@@ -30,6 +30,7 @@ export {
   nodeEnv,
   nodeProblems,
 } from "./node-config.ts";
+export { REQUEST_ID_HEADER, registerRequestIdEcho, requestId } from "./request-id.ts";
 export {
   checkInput,
   DEFAULT_JSON_MAX_DEPTH,

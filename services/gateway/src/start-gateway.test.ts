@@ -34,6 +34,15 @@ describe("gateway process", () => {
     const running = await start(pg.url, nats.prefix);
     try {
       expect((await running.app.inject("/readyz")).json()).toEqual({ status: "ready" });
+      // Its answers carry the request's id and the security headers, as the records API's do.
+      const answer = await running.app.inject({
+        url: "/healthz",
+        headers: { "x-request-id": "edge-5678" },
+      });
+      expect(answer.headers).toMatchObject({
+        "x-request-id": "edge-5678",
+        "x-content-type-options": "nosniff",
+      });
     } finally {
       await running.stop();
     }

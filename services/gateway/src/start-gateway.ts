@@ -10,8 +10,10 @@ import {
   registerErrorHandling,
   registerHealthRoutes,
   registerInputChecks,
+  registerRequestIdEcho,
   registerSecurityHeaders,
   renderFrameworkError,
+  requestId,
   runShutdown,
 } from "@tidings/service";
 import Fastify, { type FastifyInstance, LogController } from "fastify";
@@ -49,8 +51,12 @@ export async function startGateway(
     trustProxy: base.trustProxy,
     frameworkErrors: renderFrameworkError,
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's id (its log lines' reqId) is the caller's X-Request-Id when usable.
+    requestIdHeader: false,
+    genReqId: requestId,
   });
   registerErrorHandling(app);
+  registerRequestIdEcho(app);
   // Before the compatibility protocols' routes, which read their bodies as records' routes do.
   registerInputChecks(app, config.jsonMaxDepth);
   registerCors(app, base.corsOrigins);

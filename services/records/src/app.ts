@@ -12,8 +12,10 @@ import {
   registerErrorHandling,
   registerHealthRoutes,
   registerInputChecks,
+  registerRequestIdEcho,
   registerSecurityHeaders,
   renderFrameworkError,
+  requestId,
 } from "@tidings/service";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { publishRoutes } from "./publish/publish-routes.ts";
@@ -74,8 +76,12 @@ export async function buildApp(
     frameworkErrors: renderFrameworkError,
     // One line per request is noise at info level; failures are logged by the error handler.
     logController: new LogController({ disableRequestLogging: true }),
+    // A request's id (its log lines' reqId) is the caller's X-Request-Id when usable.
+    requestIdHeader: false,
+    genReqId: requestId,
   });
   registerErrorHandling(app);
+  registerRequestIdEcho(app);
   // Before every route, so text the database cannot store never reaches it from any of them.
   registerInputChecks(app, options.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH);
   registerCors(app, options.corsOrigins ?? "*");

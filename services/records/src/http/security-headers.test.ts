@@ -19,4 +19,14 @@ describe("the records API's answers", () => {
         "x-frame-options": "DENY",
       });
   });
+
+  it("carry the request's id: the caller's X-Request-Id, or one made up", async () => {
+    const { call } = h();
+    const given = await call("GET", "/api/collections", {
+      headers: { "x-request-id": "edge-1234" },
+    });
+    expect(given.headers["x-request-id"]).toBe("edge-1234");
+    const made = await call("GET", "/api/collections");
+    expect(String(made.headers["x-request-id"])).toMatch(/^[0-9a-f-]{36}$/);
+  });
 });
