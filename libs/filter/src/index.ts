@@ -27,7 +27,6 @@ export {
   groupCondition,
   groupKeyOf,
 } from "./group-key.ts";
-export { unstorable } from "./lexer.ts";
 export { FILTER_LIMITS, type FilterLimits, MAX_SORT_TERMS } from "./limits.ts";
 export { parseFilter } from "./parser.ts";
 export type {

@@ -33,7 +33,7 @@ function describeChar(text: string, pos: number): string {
  * surrogate (it has no UTF-8 form); null when it can. Such a value could never be stored, and
  * would compare differently in SQL.
  */
-export function unstorable(text: string): "NUL character" | "unpaired surrogate" | null {
+function unstorable(text: string): "NUL character" | "unpaired surrogate" | null {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0) return "NUL character";

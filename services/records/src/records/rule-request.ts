@@ -1,13 +1,10 @@
-import { type RequestData, unstorable } from "@tidings/filter";
+import type { RequestData } from "@tidings/filter";
 import { TidingsError } from "@tidings/protocol";
-import type { FieldErrors } from "@tidings/service";
+import { type FieldErrors, findUnsafeInput } from "@tidings/service";
 import type { FastifyRequest } from "fastify";
 
 /** What a write rule reads of its request besides the body, which it reads once validated. */
 export type RequestMeta = Omit<RequestData, "body">;
-
-// The codes the body's checks give the same problems.
-const CODES = { "NUL character": "nul_character", "unpaired surrogate": "lone_surrogate" } as const;
 
 // A rule names a parameter or header by letters, digits and _: any other is of no use to keep.
 const NAMEABLE = /^\w+$/;
@@ -29,9 +26,10 @@ function nameable(
   for (const [name, raw] of entries) {
     const value = first(raw);
     if (value === undefined || !NAMEABLE.test(name)) continue;
-    const problem = unstorable(value);
-    if (problem === null) values[name] = value;
-    else errors[`${part}.${name}`] = { code: CODES[problem], message: `contains a ${problem}` };
+    // The check every transport applies to bodies: the same codes and messages.
+    const problem = findUnsafeInput(value, 1);
+    if (problem === undefined) values[name] = value;
+    else errors[`${part}.${name}`] = { code: problem.code, message: problem.message };
   }
   return values;
 }
