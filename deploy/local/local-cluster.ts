@@ -32,6 +32,8 @@ export interface LocalClusterOptions {
   jwtSecret: string;
   /** Variables besides the wiring (prefixes, limits, superuser…); each service gets those it reads. */
   env: Record<string, string>;
+  /** Variables of one process (by name, e.g. "gateway-2"), on top of the others: ports of its own. */
+  processEnv?: (name: string) => Promise<Record<string, string>> | Record<string, string>;
   output: (line: string) => void;
   /** Run the services' compiled `dist/main.js` (after `npm run build`) instead of their source. */
   built?: boolean;
@@ -121,14 +123,20 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       name: `evaluator-${i}`,
       entry: "evaluator",
       port: await port(),
-      env: wiring.evaluator,
+      env: { ...wiring.evaluator },
     });
   }
   for (let i = 1; i <= options.gateways; i += 1) {
-    plan.push({ name: `gateway-${i}`, entry: "gateway", port: await port(), env: wiring.gateway });
+    plan.push({
+      name: `gateway-${i}`,
+      entry: "gateway",
+      port: await port(),
+      env: { ...wiring.gateway },
+    });
   }
 
   const services = new Map<string, ServiceProcess>();
+  for (const step of plan) Object.assign(step.env, await options.processEnv?.(step.name));
   const launch = async (step: (typeof plan)[number]) => {
     const service = startService(
       step.name,

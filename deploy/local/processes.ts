@@ -6,6 +6,8 @@ import { SOURCE_EXEC_ARGV } from "@tidings/testing";
 export interface ServiceProcess {
   readonly name: string;
   readonly port: number;
+  /** The variables it was started with besides the inherited ones (its ports among them). */
+  readonly env: Readonly<Record<string, string>>;
   readonly child: ChildProcess;
   /** Resolves when the process has exited. */
   readonly exited: Promise<number | null>;
@@ -67,7 +69,7 @@ export function startService(
   const exited = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => resolve(code)),
   );
-  return { name, port, child, exited };
+  return { name, port, env: { ...env, TIDINGS_PORT: String(port) }, child, exited };
 }
 
 /** Whether something accepts connections on the port right now. */

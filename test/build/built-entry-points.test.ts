@@ -1,19 +1,12 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type LocalCluster, randomSecret, startLocalCluster } from "@tidings/local-cluster";
-import {
-  eventually,
-  freePort,
-  TEST_NATS_URL,
-  TEST_REDIS_URL,
-  type TestDatabase,
-  withPostgres,
-} from "@tidings/testing";
+import type { LocalCluster } from "@tidings/local-cluster";
+import { eventually, freePort } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/dockerfile.ts";
+import { type ProcessCluster, startProcessCluster } from "../support/process-cluster.ts";
 
 const root = REPO_ROOT.pathname;
 
@@ -74,34 +67,16 @@ describe("built entry points", () => {
   }, 90_000);
 
   describe("records, evaluator and gateway as separate processes", () => {
-    let database: TestDatabase;
+    let processes: ProcessCluster;
     let cluster: LocalCluster;
 
     beforeAll(async () => {
-      database = await withPostgres();
-      const prefix = `built_${randomBytes(4).toString("hex")}`;
-      cluster = await startLocalCluster({
-        records: 1,
-        evaluators: 1,
-        gateways: 1,
-        entryPort: 0,
-        basePort: 0,
-        databaseUrl: database.url,
-        natsUrl: TEST_NATS_URL,
-        redisUrl: TEST_REDIS_URL,
-        redisPrefix: prefix,
-        jwtSecret: randomSecret(),
-        env: { TIDINGS_NATS_PREFIX: prefix, TIDINGS_LOG_LEVEL: "warn" },
-        output: (line) => {
-          if (/"level":(50|60)/.test(line)) console.error(line);
-        },
-        built: true,
-      });
+      processes = await startProcessCluster({ built: true });
+      cluster = processes.cluster;
     }, 120_000);
 
     afterAll(async () => {
-      await cluster?.stop();
-      await database?.drop();
+      await processes?.[Symbol.asyncDispose]();
     });
 
     it.each(["records-1", "evaluator-1", "gateway-1"])("%s answers /readyz", async (name) => {

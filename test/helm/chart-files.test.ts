@@ -2,9 +2,10 @@ import { readFileSync } from "node:fs";
 import Ajv from "ajv";
 import { describe, expect, it } from "vitest";
 import { CHART_DIR, loadChart, mergeValues, ROOT, renderChart, type Values } from "./chart.ts";
-import { COMPONENTS, EVERYTHING } from "./fixtures.ts";
+import { COMPONENTS, CONNECTED, EVERYTHING } from "./fixtures.ts";
 import { containerEnv, forComponent, onlyContainer, renderedSecrets } from "./kube.ts";
-import { LEFT_UNSET, SERVICE_CONFIG } from "./service-config.ts";
+import { metadataProblems } from "./monitoring-crds.ts";
+import { LEFT_UNSET, readByOpenTelemetry, SERVICE_CONFIG } from "./service-config.ts";
 import { TemplateSet } from "./template-render.ts";
 
 const chart = loadChart();
@@ -17,9 +18,9 @@ function errorsFor(overrides: Values): string[] {
   return (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
 
-/** The names values.schema.json allows in `<component>.env`. */
+/** The TIDINGS_* names values.schema.json allows in `<component>.env` (OTEL_* ones aside). */
 function allowedExtras(component: string): string[] {
-  return schema.properties[component].properties.env.propertyNames.enum;
+  return schema.properties[component].properties.env.propertyNames.anyOf[0].enum;
 }
 
 describe("Chart.yaml", () => {
@@ -51,6 +52,62 @@ describe("values.yaml", () => {
     );
   });
 
+  it("takes OpenTelemetry's variables in env, but not those opentelemetry.* sets", () => {
+    for (const component of COMPONENTS) {
+      const env = (name: string) => errorsFor({ [component]: { env: { [name]: "1" } } });
+      for (const name of ["OTEL_BSP_SCHEDULE_DELAY", "OTEL_SERVICE_NAME", "OTEL_SDK_DISABLED"])
+        expect(env(name), name).toEqual([]);
+      // Set from opentelemetry.*, or not a variable of the services or their SDK: as before.
+      for (const name of [
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+        "OTEL_RESOURCE_ATTRIBUTES",
+        "OTEL_METRICS_EXPORTER",
+        "otel_bsp_schedule_delay",
+        "POD_NAME",
+        "NODE_OPTIONS",
+      ])
+        expect(env(name), name).toContain(
+          `/${component}/env must be equal to one of the allowed values`,
+        );
+    }
+  });
+
+  it("is refused with OpenTelemetry settings the SDK would not take", () => {
+    const paths = (opentelemetry: Values) =>
+      errorsFor({ opentelemetry }).map((e) => e.split(" ")[0]);
+    for (const protocol of ["http", "grpc+tls", "HTTP/PROTOBUF", ""])
+      expect(paths({ protocol }), protocol).toContain("/opentelemetry/protocol");
+    expect(paths({ endpoint: "otel-collector:4317" })).toContain("/opentelemetry/endpoint");
+    expect(paths({ tracesSampler: "jaeger_remote" })).toContain("/opentelemetry/tracesSampler");
+    for (const ratio of [1.5, -0.1, "half", "10%"])
+      expect(paths({ tracesSamplerArg: ratio }), String(ratio)).toContain(
+        "/opentelemetry/tracesSamplerArg",
+      );
+    expect(paths({ pushMetrics: "yes" })).toContain("/opentelemetry/pushMetrics");
+    expect(paths({ headers: { existingSecret: "Otel Auth" } })).toContain(
+      "/opentelemetry/headers/existingSecret",
+    );
+    // The chart's own attributes, and what OTEL_RESOURCE_ATTRIBUTES cannot carry unencoded.
+    const attributes = (map: Values) => paths({ resourceAttributes: map });
+    expect(attributes({ "k8s.pod.name": "x" })).toContain("/opentelemetry/resourceAttributes");
+    expect(attributes({ "service.name": "x" })).toContain("/opentelemetry/resourceAttributes");
+    for (const value of ["a,b", "a=b", "100%", "x".repeat(256)])
+      expect(attributes({ team: value }), value).toContain(
+        "/opentelemetry/resourceAttributes/team",
+      );
+    expect(paths({ sampler: "always_on" })).toContain("/opentelemetry");
+    expect(
+      errorsFor({
+        opentelemetry: {
+          endpoint: "https://otlp.example.com",
+          protocol: "http/json",
+          tracesSamplerArg: 0,
+          resourceAttributes: { team: "feeds%2Cops", "service.namespace": "tidings" },
+        },
+      }),
+    ).toEqual([]);
+  });
+
   it("is refused with values the services would refuse at start", () => {
     const paths = (overrides: Values) => errorsFor(overrides).map((e) => e.split(" ")[0]);
     expect(paths({ nats: { partitions: 0 } })).toContain("/nats/partitions");
@@ -58,6 +115,25 @@ describe("values.yaml", () => {
     expect(paths({ auth: { jwtSecret: "short" } })).toContain("/auth/jwtSecret");
     expect(paths({ postgresql: { url: "mysql://db/tidings" } })).toContain("/postgresql/url");
     expect(paths({ gateway: { replica: 3 } })).toContain("/gateway");
+  });
+
+  it("is refused with metrics settings Kubernetes or Prometheus would refuse", () => {
+    const paths = (metrics: Values) => errorsFor({ metrics }).map((e) => e.split(" ")[0]);
+    expect(paths({ port: 0 })).toContain("/metrics/port");
+    expect(paths({ serviceMonitor: { interval: "30 seconds" } })).toContain(
+      "/metrics/serviceMonitor/interval",
+    );
+    expect(paths({ grafanaDashboard: { labelValue: "yes please" } })).toContain(
+      "/metrics/grafanaDashboard/labelValue",
+    );
+    const alerts = (value: Values) => paths({ prometheusRule: { alerts: value } });
+    expect(alerts({ consumerLag: { threshold: -1 } })).toContain(
+      "/metrics/prometheusRule/alerts/consumerLag/threshold",
+    );
+    expect(alerts({ slowConsumerRate: { window: "" } })).toContain(
+      "/metrics/prometheusRule/alerts/slowConsumerRate/window",
+    );
+    expect(alerts({ outboxBehnd: { threshold: 1 } })).toContain("/metrics/prometheusRule/alerts");
   });
 
   it("holds every .Values path the templates read", () => {
@@ -78,6 +154,11 @@ describe("templates", () => {
     for (const [file, source] of chart.templates)
       expect(() => new TemplateSet().add(file, source), file).not.toThrow();
   });
+
+  it("render objects whose names, namespaces and labels Kubernetes accepts", () => {
+    for (const values of [CONNECTED, EVERYTHING])
+      expect(renderChart(chart, values).manifests.flatMap(metadataProblems)).toEqual([]);
+  });
 });
 
 describe("each service's variables", () => {
@@ -88,7 +169,9 @@ describe("each service's variables", () => {
     "%s: are set by the chart, allowed in its env, or left unset on purpose",
     (component) => {
       const container = onlyContainer(forComponent(rendered.manifests, "Deployment", component));
-      const set = Object.keys(containerEnv(rendered.manifests, container, secrets));
+      const set = Object.keys(containerEnv(rendered.manifests, container, secrets)).filter(
+        (name) => !readByOpenTelemetry(name),
+      );
       const extras = allowedExtras(component);
       const unset = Object.keys(LEFT_UNSET[component]);
       // Three disjoint groups that together are exactly what the service reads.

@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import YAML from "yaml";
 import { TemplateSet } from "./template-render.ts";
 
@@ -14,6 +16,8 @@ export interface Manifest {
   kind: string;
   metadata: {
     name: string;
+    /** Set only where the chart puts an object outside the release's namespace. */
+    namespace?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
@@ -24,6 +28,8 @@ export interface Chart {
   values: Values;
   /** Template sources by file name (templates/ has no subfolders). */
   templates: Map<string, string>;
+  /** What templates read with `.Files.Get`, by path in the chart. */
+  files: Map<string, string>;
 }
 
 export interface Rendered {
@@ -46,7 +52,20 @@ export function loadChart(): Chart {
     meta: parseYaml(read("Chart.yaml")) as Chart["meta"],
     values: parseYaml(read("values.yaml")) as Values,
     templates,
+    files: new Map(otherFiles().map((file) => [file, read(file)] as const)),
   };
+}
+
+// Helm's loader keeps these for itself; every other file of the chart is in `.Files`.
+const NOT_IN_FILES =
+  /^(templates|charts)\/|^(Chart\.yaml|Chart\.lock|values\.yaml|values\.schema\.json)$/;
+
+function otherFiles(): string[] {
+  return readdirSync(CHART_DIR, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(fileURLToPath(CHART_DIR), join(entry.parentPath, entry.name)))
+    .filter((file) => !NOT_IN_FILES.test(file))
+    .sort();
 }
 
 function isMap(value: unknown): value is Values {
@@ -94,6 +113,8 @@ function render(chart: Chart, overrides: Values, release: string): Rendered {
       Version: chart.meta.version,
       AppVersion: chart.meta.appVersion,
     },
+    // Helm's .Files.Get gives an empty string for a file the chart lacks.
+    Files: { Get: (file: unknown) => chart.files.get(String(file)) ?? "" },
   };
   const files = new Map<string, string>();
   const manifests: Manifest[] = [];

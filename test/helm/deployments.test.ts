@@ -85,7 +85,8 @@ describe("deployments", () => {
       const schema = JSON.parse(
         readFileSync(new URL("helm/tidings/values.schema.json", ROOT), "utf8"),
       );
-      const allowed: string[] = schema.properties[component].properties.env.propertyNames.enum;
+      const allowed: string[] =
+        schema.properties[component].properties.env.propertyNames.anyOf[0].enum;
       const { defaults } = SERVICE_CONFIG[component];
       const extra = Object.fromEntries(allowed.map((name) => [name, String(defaults[name])]));
       const { env } = started({ ...CONNECTED, [component]: { env: extra } }, component);
@@ -140,8 +141,15 @@ describe("deployments", () => {
   });
 
   it("give each pod time for the preStop pause and its service's shutdown deadline", () => {
-    const source = (component: Component) =>
-      readFileSync(new URL(`services/${component}/src/main.ts`, ROOT), "utf8");
+    // The entry point and the files it imports itself, where the signal handling is.
+    const source = (component: Component) => {
+      const dir = new URL(`services/${component}/src/`, ROOT);
+      const main = readFileSync(new URL("main.ts", dir), "utf8");
+      const imported = [...main.matchAll(/(?:from|import\()\s*"\.\/([\w./-]+\.ts)"/g)].map(
+        ([, file = ""]) => readFileSync(new URL(file, dir), "utf8"),
+      );
+      return [main, ...imported].join("\n");
+    };
     const number = (text: string | undefined) => Number(text?.replaceAll("_", "") ?? Number.NaN);
     // records and evaluator exit at the latest after a fixed deadline...
     for (const component of ["records", "evaluator"] as const) {

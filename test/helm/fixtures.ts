@@ -26,6 +26,26 @@ export const CONNECTED: Values = {
   auth: { jwtSecret: "a-jwt-secret-of-at-least-32-characters" },
 };
 
+/** The Prometheus operator's objects and the Grafana dashboard, which are off by default. */
+export const MONITORING: Values = {
+  serviceMonitor: { enabled: true },
+  grafanaDashboard: { enabled: true },
+  prometheusRule: { enabled: true },
+};
+
+/**
+ * OTLP export to a collector, with every opentelemetry.* setting but the headers Secret, which is
+ * not the chart's (opentelemetry.test.ts gives one).
+ */
+export const OPEN_TELEMETRY: Values = {
+  endpoint: "http://otel-collector.observability:4317",
+  protocol: "grpc",
+  tracesSampler: "parentbased_traceidratio",
+  tracesSamplerArg: "0.25",
+  pushMetrics: true,
+  resourceAttributes: { "deployment.environment.name": "production" },
+};
+
 /** Every optional setting on as well. */
 export const EVERYTHING: Values = {
   ...CONNECTED,
@@ -44,4 +64,6 @@ export const EVERYTHING: Values = {
   ingress: { enabled: true, className: "nginx" },
   evaluator: { autoscaling: { enabled: true } },
   gateway: { autoscaling: { enabled: true } },
+  metrics: MONITORING,
+  opentelemetry: OPEN_TELEMETRY,
 };

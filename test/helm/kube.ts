@@ -10,7 +10,10 @@ export interface Probe {
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean } };
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    fieldRef?: { fieldPath: string };
+  };
 }
 
 export interface Container {
@@ -55,10 +58,33 @@ export interface Secret extends Manifest {
 
 export interface Service extends Manifest {
   spec: {
+    type?: string;
+    clusterIP?: string;
     selector: Labels;
     ports: { name: string; port: number; targetPort: string | number }[];
     sessionAffinity?: string;
   };
+}
+
+/** monitoring.coreos.com/v1 objects of the Prometheus operator (monitoring-crds.ts checks them). */
+export interface ServiceMonitor extends Manifest {
+  spec: {
+    selector: { matchLabels: Labels };
+    namespaceSelector?: { matchNames?: string[] };
+    endpoints: { port: string; path?: string; interval?: string; scrapeTimeout?: string }[];
+  };
+}
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels?: Labels;
+  annotations?: Record<string, string>;
+}
+
+export interface PrometheusRule extends Manifest {
+  spec: { groups: { name: string; rules: AlertRule[] }[] };
 }
 
 export interface IngressPath {
@@ -120,15 +146,31 @@ export function onlyContainer(deployment: Deployment): Container {
   return container;
 }
 
+/** The pod the downward API describes in containerEnv, unless a test gives another. */
+export const POD = { name: "demo-tidings-pod-5d8f9c7b6-x2x7q", namespace: "tidings" };
+
+/**
+ * The kubelet's expansion of an entry's `value`: `$(NAME)` of a variable defined before it (its
+ * ConfigMaps' and the entries above), `$$` for a `$`; anything else stays as written.
+ */
+export function expandValue(value: string, defined: Record<string, string>): string {
+  return value.replace(/\$\$|\$\(([^)]*)\)/g, (match, name: string | undefined) => {
+    if (match === "$$") return "$";
+    return name !== undefined && Object.hasOwn(defined, name) ? (defined[name] as string) : match;
+  });
+}
+
 /**
  * The environment a container starts with, as the kubelet builds it: its ConfigMaps, then its own
- * entries, with secret keys looked up in `secrets` (name → data). A missing ConfigMap, or a missing
- * key that is not optional, would keep the pod from starting, and throws here.
+ * entries in order, with secret keys looked up in `secrets` (name → data), the downward API's pod
+ * name and namespace from `pod`, and values expanded (expandValue). A missing ConfigMap, or a
+ * missing key that is not optional, would keep the pod from starting, and throws here.
  */
 export function containerEnv(
   manifests: Manifest[],
   container: Container,
   secrets: Record<string, Record<string, string>>,
+  pod = POD,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
@@ -137,9 +179,17 @@ export function containerEnv(
     if (!map) throw new Error(`${container.name}: no ConfigMap ${name}`);
     Object.assign(env, map.data);
   }
+  const fields: Record<string, string> = {
+    "metadata.name": pod.name,
+    "metadata.namespace": pod.namespace,
+  };
   for (const entry of container.env ?? []) {
     const ref = entry.valueFrom?.secretKeyRef;
-    if (!ref) env[entry.name] = entry.value ?? "";
+    const field = entry.valueFrom?.fieldRef?.fieldPath;
+    if (field !== undefined) {
+      if (!Object.hasOwn(fields, field)) throw new Error(`${container.name}: fieldRef ${field}`);
+      env[entry.name] = fields[field] as string;
+    } else if (!ref) env[entry.name] = expandValue(entry.value ?? "", env);
     else if (secrets[ref.name]?.[ref.key] !== undefined)
       env[entry.name] = secrets[ref.name]?.[ref.key] as string;
     else if (!ref.optional) throw new Error(`${container.name}: no key ${ref.key} in ${ref.name}`);

@@ -4,7 +4,6 @@ import { loadChart, ROOT, renderChart } from "./chart.ts";
 import { COMPONENTS, CONNECTED, EVERYTHING } from "./fixtures.ts";
 import {
   componentOf,
-  forComponent,
   type Ingress,
   ofKind,
   onlyContainer,
@@ -54,9 +53,18 @@ function componentServing(manifests: ReturnType<typeof renderChart>["manifests"]
 
 describe("services", () => {
   const { manifests } = renderChart(chart, CONNECTED);
+  // The Services clients and other services reach; metrics.test.ts checks the metrics Services.
+  const apiServices = ofKind<Service>(manifests, "Service").filter((s) =>
+    s.spec.ports.some((p) => p.name !== "metrics"),
+  );
+  const apiService = (component: string) => {
+    const [service, ...others] = apiServices.filter((s) => componentOf(s) === component);
+    if (!service || others.length > 0) throw new Error(`one API Service for ${component}`);
+    return service;
+  };
 
   it("records: HTTP and gRPC, on the ports of the records pods only", () => {
-    const service = forComponent<Service>(manifests, "Service", "records");
+    const service = apiService("records");
     expect(service.spec.ports.map((p) => [p.name, p.targetPort])).toEqual([
       ["http", "http"],
       ["grpc", "grpc"],
@@ -66,15 +74,15 @@ describe("services", () => {
   });
 
   it("gateway: the gateway pods only, with client-IP affinity for long-polling", () => {
-    const service = forComponent<Service>(manifests, "Service", "gateway");
+    const service = apiService("gateway");
     expect(selectedDeployments(manifests, service.spec.selector).map(componentOf)).toEqual([
       "gateway",
     ]);
     expect(service.spec.sessionAffinity).toBe("ClientIP");
   });
 
-  it("no Service for the evaluators, which nothing connects to", () => {
-    expect(ofKind(manifests, "Service").map(componentOf).sort()).toEqual(["gateway", "records"]);
+  it("no API Service for the evaluators, which no client connects to", () => {
+    expect(apiServices.map(componentOf).sort()).toEqual(["gateway", "records"]);
   });
 
   it("pod disruption budgets each select their component's pods", () => {

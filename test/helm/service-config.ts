@@ -55,3 +55,16 @@ export const LEFT_UNSET: Record<Component, Record<string, string>> = {
     TIDINGS_DATA_DIR: "only for PGlite and a generated JWT secret; the chart sets both instead",
   },
 };
+
+/** The downward API's variables the chart adds for OTEL_RESOURCE_ATTRIBUTES to refer to. */
+export const DOWNWARD_API_VARIABLES = ["POD_NAME", "POD_NAMESPACE"];
+
+/**
+ * Whether a pod's variable is read by the OpenTelemetry SDK the service starts (libs/telemetry)
+ * rather than by its TIDINGS_* configuration: the OTEL_* variables and the downward API's, which
+ * are there for OTEL_RESOURCE_ATTRIBUTES. Not the config loaders' business: they report unknown
+ * TIDINGS_* names only, which is why the downward API's are not TIDINGS_* names.
+ */
+export function readByOpenTelemetry(name: string): boolean {
+  return name.startsWith("OTEL_") || DOWNWARD_API_VARIABLES.includes(name);
+}

@@ -54,6 +54,20 @@ describe("template engine", () => {
     expect(() => render('{{ required "x is required" .x }}', {})).toThrow("x is required");
   });
 
+  it("calls a field holding a function as a method, as Helm's .Files.Get", () => {
+    const data = { Files: { Get: (name: unknown) => (name === "a.json" ? "{}" : "") } };
+    expect(render('[{{ .Files.Get "a.json" }}][{{ .Files.Get "b" }}]', data)).toBe("[{}][]");
+    expect(render('{{ "a.json" | .Files.Get | quote }}', data)).toBe('"{}"');
+    expect(() => render('{{ .x "arg" }}', { x: "text" })).toThrow("non-function");
+  });
+
+  it("calls toString as sprig's, and replaces text without JavaScript's `$` patterns", () => {
+    expect(render("{{ .n | toString | quote }} {{ toString .s }}", { n: 0.25, s: "x" })).toBe(
+      '"0.25" x',
+    );
+    expect(render('{{ .v | replace "$" "$$" }}', { v: "a$b$&" })).toBe("a$$b$$&");
+  });
+
   it("refuses what Helm refuses", () => {
     expect(() => render("{{ if .a }}never closed")).toThrow("missing {{ end }} for {{ if }}");
     expect(() => render("{{ end }}")).toThrow("unexpected {{ end }}");

@@ -174,7 +174,8 @@ export const FUNCTIONS: Record<string, TemplateFunction> = {
       ? String(text).slice(0, -String(suffix).length || undefined)
       : String(text),
   trim: (_, text) => String(text).trim(),
-  replace: (_, from, to, text) => String(text).replaceAll(String(from), String(to)),
+  // A function, not a string: JavaScript would read `$$` or `$&` in one as a pattern, Go does not.
+  replace: (_, from, to, text) => String(text).replaceAll(String(from), () => String(to)),
   contains: (_, part, text) => String(text).includes(String(part)),
   dict: (_, ...pairs) => {
     const map: Record<string, unknown> = {};

@@ -120,9 +120,16 @@ export class TemplateSet {
       const args = rest.map((operand) => this.#operand(operand, scope));
       return this.#call(head.name, [...args, ...piped]);
     }
-    if (!head || rest.length > 0 || piped.length > 0)
+    if (!head) throw new Error("empty command");
+    const value = this.#operand(head, scope);
+    // A field holding a function is a method, as Helm's `.Files.Get "name"`.
+    if (typeof value === "function") {
+      const args = rest.map((operand) => this.#operand(operand, scope));
+      return (value as (...args: unknown[]) => unknown)(...args, ...piped);
+    }
+    if (rest.length > 0 || piped.length > 0)
       throw new Error("can't give an argument to a non-function");
-    return this.#operand(head, scope);
+    return value;
   }
 
   #operand(operand: Operand, scope: Scope): unknown {

@@ -126,10 +126,10 @@ function lexExpression(text: string, where: string): ExpressionToken[] {
       tokens.push({ kind: "operand", operand: { kind: "field", variable: undefined, path } });
     } else if (word !== undefined) {
       const literals: Record<string, unknown> = { true: true, false: false, nil: null };
-      const operand: Operand =
-        word in literals
-          ? { kind: "literal", value: literals[word] }
-          : { kind: "function", name: word };
+      // Own keys only: `in` would take `toString` for Object.prototype's.
+      const operand: Operand = Object.hasOwn(literals, word)
+        ? { kind: "literal", value: literals[word] }
+        : { kind: "function", name: word };
       tokens.push({ kind: "operand", operand });
     } else if (punct !== undefined) tokens.push({ kind: "punct", text: punct });
   }

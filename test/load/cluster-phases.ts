@@ -49,9 +49,9 @@ const shapeOf = (bench: BenchCluster) =>
     .map((kind) => bench.cluster.services.filter((s) => s.name.startsWith(`${kind}-`)).length)
     .join("/");
 
-function tidingsRig(ctx: PhaseContext, bench: BenchCluster): Rig {
+function tidingsRig(ctx: PhaseContext, bench: BenchCluster, variant?: string): Rig {
   return {
-    deployment: `cluster ${shapeOf(bench)}`,
+    deployment: `cluster ${shapeOf(bench)}${variant ? `, ${variant}` : ""}`,
     fleet: ctx.fleet,
     writer: ctx.writer,
     writeUrls: bench.recordsUrls,
@@ -79,11 +79,13 @@ export async function sweep(
     mix: WriteMix;
     activeShare: number;
     concurrency: number;
+    /** Told apart from other runs on the same shape in the steps' deployment (e.g. "tracing off"). */
+    variant?: string;
   },
 ): Promise<void> {
   const { fleet, results, log } = ctx;
   await ctx.writer.call("init", { users: bench.users });
-  const rig = tidingsRig(ctx, bench);
+  const rig = tidingsRig(ctx, bench, plan.variant);
   const baselineRig: Rig = {
     ...rig,
     deployment: "baseline",

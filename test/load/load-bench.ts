@@ -9,6 +9,7 @@ import type { WatchedProcess } from "./process-sampler.ts";
 import { compare, type LoadReport, machine } from "./report.ts";
 import { runSingleNode } from "./single-node.ts";
 import { judge } from "./targets.ts";
+import { type TracingPlan, tracingCost } from "./tracing-step.ts";
 import type { WriteMix } from "./workload.ts";
 import type { WriterHandlers } from "./writer.ts";
 
@@ -21,6 +22,7 @@ export const STEP_NAMES = [
   "kill",
   "standalone",
   "history",
+  "tracing",
 ] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
@@ -55,6 +57,8 @@ export interface LoadBenchOptions {
   standalone: { dbs: StandaloneDb[]; clients: number; rates: number[] };
   /** Single-node history: events retained for the second measurement, the first, W1 rate. */
   history: { events: number; short: number; rate: number; dbs: StandaloneDb[] };
+  /** Tracing's cost: the modes compared (first: the reference, normally "off") and the load. */
+  tracing: Omit<TracingPlan, "seconds" | "mix" | "activeShare" | "concurrency">;
   /** NATS and Redis servers of the bench's own (their CPU is then the cluster's alone). */
   ownServers: boolean;
   /** More variables for every service. */
@@ -99,6 +103,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRepor
     kills: [],
   };
   const histories: LoadReport["histories"] = [];
+  let tracing: LoadReport["tracing"] = [];
   try {
     const port = await baseline.call("listen", undefined);
     const ctx: PhaseContext = {
@@ -166,6 +171,15 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRepor
         await kill(ctx, bench, { ...options.kill, mix, activeShare, concurrency });
       await fleet.disconnect("tidings");
     }
+    if (has("tracing")) {
+      const { mix, activeShare, concurrency, seconds } = options;
+      tracing = await tracingCost(
+        ctx,
+        { ...options.tracing, mix, activeShare, concurrency, seconds },
+        { env: options.env, ownServers: options.ownServers, users: options.tracing.clients },
+      );
+      await fleet.disconnect("tidings");
+    }
     const dbs = [
       ...new Set([
         ...(has("standalone") ? options.standalone.dbs : []),
@@ -213,6 +227,7 @@ export async function runLoadBench(options: LoadBenchOptions): Promise<LoadRepor
       ...results,
       comparisons: compare(results.steps),
       histories,
+      tracing,
       seconds: (Date.now() - started) / 1000,
     };
     return { ...report, targets: judge(report) };

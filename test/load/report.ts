@@ -133,6 +133,25 @@ export interface StormResult {
   processes: ProcessUsage[];
 }
 
+/** One feed's figures under a tracing mode, and their ratio to the same feed with tracing off. */
+export interface TracedFeed {
+  msPerWrite: number;
+  p99Ms: number;
+  /** msPerWrite ÷ the same figure with tracing off (1 for the off run itself). */
+  cpuRatio: number;
+  p99Ratio: number;
+}
+
+/** Tracing's cost at one setting ("tracing off", "tracing 100 %", …), measured in the same run. */
+export interface TracingResult {
+  mode: string;
+  /** What the OTLP sink took in: export requests and bytes. */
+  exports: number;
+  exportedBytes: number;
+  w1?: TracedFeed | undefined;
+  broadcast?: TracedFeed | undefined;
+}
+
 /** The gateway kill: how fast the killed gateway's clients were back, and what they missed. */
 export interface KillResult {
   step: number;
@@ -184,6 +203,7 @@ export interface LoadReport {
   memory: MemoryResult[];
   kills: KillResult[];
   histories: HistoryResult[];
+  tracing: TracingResult[];
   targets: TargetResult[];
   /** Seconds the whole run took. */
   seconds: number;

@@ -2,7 +2,7 @@
 // each step measures. Prints a summary (stderr) and the JSON report (stdout), writes report.json
 // and chart.svg under --out, and exits 1 if any step missed, doubled, leaked or reordered anything.
 //
-//   npm run bench -- [--steps w1,broadcast,storm,memory,kill,standalone,history] [--quick]
+//   npm run bench -- [--steps w1,broadcast,storm,memory,kill,standalone,history,tracing] [--quick]
 //     [--clients 3000] [--rates 100,300,500] [--mix 60,30,10] [--active-share 0.5]
 //     [--broadcast 20000,100000] [--seconds 10] [--workers 4] [--concurrency 200]
 //     [--records 1 --evaluators 1 --gateways 1]
@@ -10,6 +10,7 @@
 //     [--kill-clients 12000 --kill-on-killed 10000 --kill-rate 100 --kill-seconds 20 --kill-after 5]
 //     [--standalone pg,pglite --standalone-clients 3000 --standalone-rates 100,300]
 //     [--history 1000000 --history-short 1000 --history-rate 200 --history-db pglite]
+//     [--tracing off,1,0.1 --tracing-clients 1000 --tracing-rate 300 --tracing-broadcast 20000]
 //     [--shared-servers] [--env NAME=VALUE …] [--cpu-prof DIR] [--out DIR]
 import { parseArgs } from "node:util";
 import type { StandaloneDb } from "./bench-standalone.ts";
@@ -17,6 +18,7 @@ import { runLoadBench, STEP_NAMES, type StepName } from "./load-bench.ts";
 import { faulty } from "./report.ts";
 import { saveReport } from "./save-report.ts";
 import { summaryTable } from "./summary.ts";
+import type { TracingMode } from "./tracing-step.ts";
 
 const FULL = {
   steps: STEP_NAMES.join(","),
@@ -45,6 +47,10 @@ const FULL = {
   "history-short": "1000",
   "history-rate": "200",
   "history-db": "pglite",
+  tracing: "off,1,0.1",
+  "tracing-clients": "1000",
+  "tracing-rate": "300",
+  "tracing-broadcast": "20000",
 };
 // --quick: a smoke run of every step in about a minute (two gateways, so one cluster serves all).
 const QUICK: typeof FULL = {
@@ -68,6 +74,10 @@ const QUICK: typeof FULL = {
   "standalone-rates": "50",
   history: "3000",
   "history-rate": "50",
+  tracing: "off,1",
+  "tracing-clients": "100",
+  "tracing-rate": "30",
+  "tracing-broadcast": "2000",
 };
 type Flag = keyof typeof FULL;
 
@@ -123,6 +133,14 @@ const activeShare = Number(text("active-share"));
 if (!(activeShare >= 0 && activeShare <= 1))
   throw new Error("--active-share takes a number from 0 to 1");
 const DBS: readonly StandaloneDb[] = ["pg", "pglite"];
+// "off", or the share of traces sampled (0 < share ≤ 1).
+const tracingModes = list("tracing").map((mode): TracingMode => {
+  if (mode === "off") return mode;
+  const share = Number(mode);
+  if (!(share > 0 && share <= 1))
+    throw new Error(`--tracing takes off or sampled shares in (0, 1], got ${mode}`);
+  return share;
+});
 
 const started = Date.now();
 const log = (line: string) =>
@@ -169,6 +187,12 @@ const report = await runLoadBench({
     short: whole("history-short"),
     rate: positive("history-rate"),
     dbs: oneOf("history-db", DBS),
+  },
+  tracing: {
+    modes: tracingModes,
+    clients: whole("tracing-clients"),
+    rate: positive("tracing-rate"),
+    broadcast: positive("tracing-broadcast"),
   },
   ownServers: !values["shared-servers"],
   cpuProfileDir: values["cpu-prof"],

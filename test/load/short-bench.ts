@@ -22,6 +22,7 @@ export const base: Omit<LoadBenchOptions, "steps"> = {
   kill: { clients: 120, onKilled: 80, rate: 30, seconds: 4, after: 1 },
   standalone: { dbs: ["pglite"], clients: 60, rates: [40] },
   history: { events: 2_500, short: 500, rate: 40, dbs: ["pglite"] },
+  tracing: { modes: ["off", 1], clients: 60, rate: 30, broadcast: 1_200 },
   ownServers: true,
   env: {},
   command: "vitest test/load",

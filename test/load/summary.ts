@@ -1,4 +1,4 @@
-import type { LoadReport, StepResult } from "./report.ts";
+import type { LoadReport, StepResult, TracedFeed, TracingResult } from "./report.ts";
 
 const thousands = (value: number) => Math.round(value).toLocaleString("en-US");
 const ms = (value: number, width: number) => value.toFixed(value < 1_000 ? 1 : 0).padStart(width);
@@ -119,9 +119,28 @@ export function summaryTable(report: LoadReport): string {
       `  ${thousands(h.long.retained).padStart(9)} retained (step ${h.long.step}): ${h.long.msPerWrite} ms/write, ${h.long.msPerDelivery} ms/delivery`,
       `  ratio long / short: ${h.perWriteRatio} per write, ${h.perDeliveryRatio} per delivery`,
     );
+  if (report.tracing.length > 0)
+    lines.push("", "tracing, same load on a fresh 1/1/1 cluster each (ratios to tracing off):");
+  for (const t of report.tracing) lines.push(`  ${describeTracing(t)}`);
   lines.push("");
   for (const t of report.targets)
     lines.push(`target: ${t.name} — ${t.goal}: ${t.measured}: ${t.met ? "MET" : "MISSED"}`);
   lines.push("", `${report.steps.length} steps in ${Math.round(report.seconds)} s`);
   return lines.join("\n");
+}
+
+/** One line per mode: CPU per write and p99 per feed, as ratios to tracing off. */
+export function describeTracing(result: TracingResult): string {
+  const part = (name: string, f: TracedFeed | undefined) =>
+    f
+      ? `${name} ${f.msPerWrite} ms/write (×${f.cpuRatio}), p99 ${f.p99Ms} ms (×${f.p99Ratio})`
+      : "";
+  return [
+    `${result.mode}:`,
+    part("W1", result.w1),
+    part("broadcast", result.broadcast),
+    `${result.exports} OTLP exports (${Math.round(result.exportedBytes / 1024)} KiB)`,
+  ]
+    .filter(Boolean)
+    .join("; ");
 }

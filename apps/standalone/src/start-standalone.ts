@@ -81,7 +81,7 @@ export async function startStandalone(
       bus,
       emitter: emitRedis
         ? redisRoomEmitter(emitRedis, { channelPrefix: gatewayConfig.redisPrefix })
-        : localRoomEmitter(sockets.io),
+        : localRoomEmitter(sockets.io.of("/").adapter),
       logger: log,
       collections: records.caches.collections,
     },

@@ -40,6 +40,27 @@ app.kubernetes.io/version: {{ .context.Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .context.Release.Service }}
 {{- end -}}
 
+{{/*
+The container port of /metrics: (dict "context" $ "taken" (list <the service's own ports>)). A
+port the service already listens on would keep the metrics listener, and so the pod, from starting.
+*/}}
+{{- define "tidings.metricsContainerPort" -}}
+{{- $port := .context.Values.metrics.port -}}
+{{- range .taken }}
+{{- if eq (int .) (int $port) }}
+{{- fail (printf "metrics.port %d is already a port of this service; pick another" (int $port)) }}
+{{- end }}
+{{- end -}}
+# Prometheus text at /metrics (TIDINGS_METRICS_PORT).
+- name: metrics
+  containerPort: {{ $port }}
+{{- end -}}
+
+{{/* The headless Service listing a component's pods for Prometheus: <fullname>-records-metrics. */}}
+{{- define "tidings.metricsServiceName" -}}
+{{- printf "%s-metrics" (include "tidings.componentName" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
 {{/* The Secret with URLs and credentials: the chart's own, or existingSecret. */}}
 {{- define "tidings.secretName" -}}
 {{- default (include "tidings.fullname" .) .Values.existingSecret -}}
@@ -54,6 +75,9 @@ TIDINGS_NATS_PREFIX: {{ .Values.nats.prefix | quote }}
 TIDINGS_PARTITIONS: {{ .Values.nats.partitions | int64 | quote }}
 TIDINGS_RESUME_RETENTION: {{ .Values.nats.resumeRetention | int64 | quote }}
 TIDINGS_RESUME_MAX_BYTES: {{ .Values.nats.resumeMaxBytes | int64 | quote }}
+{{- if .Values.metrics.enabled }}
+TIDINGS_METRICS_PORT: {{ .Values.metrics.port | int64 | quote }}
+{{- end }}
 {{- end -}}
 
 {{/* Identity-provider settings: the records service and the gateways verify tokens alike. */}}
@@ -90,6 +114,63 @@ Optional keys may be absent from the Secret; the variable is then unset.
       key: {{ . }}
       optional: true
 {{- end }}
+{{- end -}}
+
+{{/*
+Container env entries of OpenTelemetry's own variables (opentelemetry.*), read by the SDK each
+service starts, not by its TIDINGS_* configuration: (dict "context" $ "component" "records").
+Entries, not ConfigMap data: OTEL_RESOURCE_ATTRIBUTES refers to the pod's name and namespace, which
+only the downward API gives, and Kubernetes expands $(NAME) only from variables listed before it.
+*/}}
+{{- define "tidings.openTelemetryEnv" -}}
+{{- $otel := .context.Values.opentelemetry -}}
+# Not TIDINGS_* names, which the services would report as unknown.
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ $otel.endpoint | quote }}
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: {{ $otel.protocol | quote }}
+{{- with $otel.headers.existingSecret }}
+- name: OTEL_EXPORTER_OTLP_HEADERS
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: {{ $otel.headers.key }}
+{{- end }}
+{{- with $otel.tracesSampler }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ . | quote }}
+{{- /* A ratio of 0 is a value too. */}}
+{{- if or $otel.tracesSamplerArg (eq (toString $otel.tracesSamplerArg) "0") }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ $otel.tracesSamplerArg | toString | quote }}
+{{- end }}
+{{- end }}
+{{- if not $otel.pushMetrics }}
+# Traces only: metrics are scraped from /metrics.
+- name: OTEL_METRICS_EXPORTER
+  value: "none"
+{{- end }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ include "tidings.resourceAttributes" . | quote }}
+{{- end -}}
+
+{{/*
+key=value,... of OTEL_RESOURCE_ATTRIBUTES; a `$` of a value is doubled so Kubernetes does not read
+it as the start of a $(NAME) reference.
+*/}}
+{{- define "tidings.resourceAttributes" -}}
+k8s.namespace.name=$(POD_NAMESPACE),k8s.pod.name=$(POD_NAME),k8s.deployment.name={{ include "tidings.componentName" . }}
+{{- range $name, $value := .context.Values.opentelemetry.resourceAttributes -}}
+,{{ $name }}={{ $value | replace "$" "$$" }}
+{{- end -}}
 {{- end -}}
 
 {{/* Rolls the pods when their configuration changes. */}}

@@ -50,6 +50,19 @@ export class PartitionConsumerImpl implements PartitionConsumer {
       .sort((a, b) => a - b);
   }
 
+  async pending(): Promise<Map<number, number>> {
+    const { transport, names, options } = this.#deps;
+    const lags = new Map<number, number>();
+    await Promise.all(
+      this.owned().map(async (partition) => {
+        const spec = eventConsumerSpec(names, options, partition);
+        const state = await transport.consumerState(spec.stream, spec.name).catch(() => undefined);
+        if (state) lags.set(partition, state.numPending + state.numAckPending);
+      }),
+    );
+    return lags;
+  }
+
   /** Creates (or updates) the partitions' consumers and leases, then starts taking a share. */
   async start(): Promise<void> {
     if (this.#state !== "idle") throw new BusStateError("a partition consumer starts once");

@@ -1,3 +1,4 @@
+import { counterOf, METRICS } from "@tidings/telemetry";
 import { backoffDelay } from "./config.ts";
 import { parkMessage } from "./dead-letter.ts";
 import { isRetryable, MessageFailedError, reasonOf } from "./errors.ts";
@@ -37,6 +38,7 @@ export class PartitionWorker {
   readonly #buffer = new Map<number, Delivery>();
   readonly #wake = new Notifier();
   readonly #abort = new AbortController();
+  readonly #deadLetters = counterOf(METRICS.deadLetters);
   #state: State = "running";
   #doneSeq = 0;
   #gate: Gate | undefined;
@@ -323,6 +325,7 @@ export class PartitionWorker {
         publishTimeoutMs,
       );
       this.#settle([delivery], "term");
+      this.#deadLetters.add(1);
       logger.error(
         {
           ...this.#log,

@@ -99,6 +99,11 @@ export interface Lifecycle {
 export interface PartitionConsumer extends Lifecycle {
   /** Partitions this replica currently holds, ascending. */
   owned(): number[];
+  /**
+   * Per held partition, the events not yet acknowledged by this replica (never delivered plus in
+   * flight): the consumer lag. A partition whose state cannot be read now is left out.
+   */
+  pending(): Promise<Map<number, number>>;
 }
 
 /** A fan-out reader of a whole stream, from a sequence on. */

@@ -7,6 +7,7 @@ export {
   encodeChangeEvent,
   InvalidChangeEventError,
 } from "./change-event.ts";
+export { DELIVERY_META_FLAG, type DeliveryMeta } from "./delivery-meta.ts";
 export { PUBLISHER_PROTO_PATH } from "./proto-files.ts";
 export {
   decodeSubscriptionDelta,

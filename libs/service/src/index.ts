@@ -30,7 +30,9 @@ export {
   nodeEnv,
   nodeProblems,
 } from "./node-config.ts";
+export { countRefusal, type LimitName } from "./refusals.ts";
 export { REQUEST_ID_HEADER, registerRequestIdEcho, requestId } from "./request-id.ts";
+export { registerRequestTelemetry } from "./request-telemetry.ts";
 export {
   checkInput,
   DEFAULT_JSON_MAX_DEPTH,

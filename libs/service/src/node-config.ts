@@ -1,3 +1,4 @@
+import { telemetryEnv } from "@tidings/telemetry";
 import { z } from "zod";
 import { type BusSettings, busEnv, busSettingsFrom } from "./bus-settings.ts";
 import { type CorsOrigins, corsEnv } from "./cors.ts";
@@ -35,6 +36,9 @@ export const nodeEnv = {
   TIDINGS_TRUST_PROXY: envValue.bool(false),
   ...corsEnv,
   TIDINGS_LOG_LEVEL: envValue.logLevel(),
+  /** One line per HTTP request at info (health probes at debug). */
+  TIDINGS_ACCESS_LOG: envValue.bool(true),
+  ...telemetryEnv,
 };
 
 type NodeValues = z.infer<z.ZodObject<typeof nodeEnv>>;
@@ -59,6 +63,8 @@ export interface NodeConfig {
   /** Origins whose browser pages may call the HTTP API and connect to the realtime endpoints. */
   corsOrigins: CorsOrigins;
   logLevel: string;
+  /** Whether each HTTP request is logged when its response is sent. */
+  accessLog: boolean;
   /** TIDINGS_* variables nobody reads (likely typos). */
   unknownVariables: string[];
 }
@@ -98,6 +104,7 @@ export function nodeConfigFrom(v: NodeValues, unknown: string[]): NodeConfig {
     trustProxy: v.TIDINGS_TRUST_PROXY,
     corsOrigins: v.TIDINGS_CORS_ORIGINS,
     logLevel: v.TIDINGS_LOG_LEVEL,
+    accessLog: v.TIDINGS_ACCESS_LOG,
     unknownVariables: unknown,
   };
 }

@@ -1,3 +1,4 @@
+import type { Span } from "@opentelemetry/api";
 import {
   type BusMessage,
   MessageFailedError,
@@ -13,6 +14,7 @@ import {
 } from "@tidings/protocol";
 import type { Logger } from "@tidings/service";
 import { retryableWhenDatabaseDown } from "./dependency-errors.ts";
+import { BatchTelemetry, deliveryMeta } from "./evaluator-telemetry.ts";
 import type { MatcherRegistry } from "./matcher-registry.ts";
 import type { RoomEmit, RoomEmitter } from "./room-emitter.ts";
 
@@ -23,6 +25,8 @@ export interface BatchEvaluatorDeps {
   /** The subscription deltas being applied; a batch waits until the deltas its events need are in. */
   deltas: Pick<Tail, "sync" | "position">;
   logger: Logger;
+  /** Spans and metrics. @default a BatchTelemetry of its own */
+  telemetry?: BatchTelemetry;
 }
 
 /** Tells the subscribers of stale channels to subscribe again (they get the new channel). */
@@ -82,37 +86,53 @@ async function catchUp(
  */
 export function createBatchEvaluator(deps: BatchEvaluatorDeps): PartitionHandler {
   const { registry, emitter } = deps;
+  const telemetry = deps.telemetry ?? new BatchTelemetry();
   return async (batch) => {
-    const events = decodeAll(batch);
-    const stale = await catchUp(deps, batch, events);
-    const emits = resubscribeEmits(stale);
-    const now = new Date();
-    events.forEach((event, index) => {
-      const matcher = registry.get(event.collectionId);
-      if (!matcher?.collection.realtime) return;
-      const seq = (batch[index] as BusMessage).seq;
-      const matches = matcher.index.match(
-        { action: event.action, record: event.record, oldRecord: event.oldRecord },
-        now,
-      );
-      for (const { group, change } of matches) {
-        const payload = deliveryFor(
-          matcher.collection,
-          group.key,
-          matcher.preferences(group.extra),
-          event,
-          change,
-          seq,
+    const started = telemetry.startBatch(batch);
+    // An event's span lasts until its room messages are handed to Redis.
+    const spans: Span[] = [];
+    try {
+      const events = decodeAll(batch);
+      const stale = await catchUp(deps, batch, events);
+      const emits = resubscribeEmits(stale);
+      const now = new Date();
+      events.forEach((event, index) => {
+        const message = batch[index] as BusMessage;
+        const span = telemetry.startEvent(message);
+        spans.push(span);
+        const matcher = registry.get(event.collectionId);
+        if (!matcher?.collection.realtime) return;
+        const matchedAt = performance.now();
+        const matches = matcher.index.match(
+          { action: event.action, record: event.record, oldRecord: event.oldRecord },
+          now,
         );
-        if (payload)
-          emits.push({
-            room: group.key,
-            event: SERVER_EVENTS.change,
-            payload,
-            except: event.socketId,
-          });
-      }
-    });
-    await emitter.emit(emits);
+        telemetry.matched(matchedAt);
+        const meta = deliveryMeta(event.at, span);
+        for (const { group, change } of matches) {
+          const payload = deliveryFor(
+            matcher.collection,
+            group.key,
+            matcher.preferences(group.extra),
+            event,
+            change,
+            message.seq,
+          );
+          if (payload)
+            emits.push({
+              room: group.key,
+              event: SERVER_EVENTS.change,
+              payload,
+              except: event.socketId,
+              meta,
+            });
+        }
+        span.setAttribute("tidings.groups_matched", matches.length);
+      });
+      await emitter.emit(emits);
+    } finally {
+      for (const span of spans) span.end();
+      telemetry.endBatch(batch, started);
+    }
   };
 }

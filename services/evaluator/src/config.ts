@@ -7,6 +7,7 @@ import {
   parseEnv,
   redisPrefix,
 } from "@tidings/service";
+import { telemetryEnv } from "@tidings/telemetry";
 import { z } from "zod";
 
 /** Environment variables an evaluator replica reads, each with its default. */
@@ -30,6 +31,7 @@ export const evaluatorEnv = {
    */
   TIDINGS_EVALUATOR_ACK_WAIT: envValue.int(10, 1, 600),
   TIDINGS_LOG_LEVEL: envValue.logLevel(),
+  ...telemetryEnv,
 };
 
 /** Validated configuration of an evaluator replica. */

@@ -5,6 +5,7 @@ import { decodeSubscriptionDelta } from "@tidings/protocol";
 import type { Logger } from "@tidings/service";
 import { createBatchEvaluator, resubscribeEmits } from "./batch-evaluator.ts";
 import { retryableWhenDatabaseDown } from "./dependency-errors.ts";
+import { observePartitions } from "./evaluator-telemetry.ts";
 import { MatcherRegistry } from "./matcher-registry.ts";
 import type { RoomEmitter } from "./room-emitter.ts";
 
@@ -50,6 +51,7 @@ export function createEvaluator(
   const catalog = deps.collections ?? new CollectionCatalog(prisma);
   const registry = new MatcherRegistry(catalog);
   let stopFollowing = () => {};
+  let stopObserving = () => {};
   let tail: Tail | undefined;
   let consumer: PartitionConsumer | undefined;
 
@@ -93,8 +95,10 @@ export function createEvaluator(
         createBatchEvaluator({ registry, emitter, deltas: tail, logger }),
       );
       await consumer.start();
+      stopObserving = observePartitions(() => consumer);
     },
     async stop() {
+      stopObserving();
       await consumer?.stop();
       await tail?.stop();
       stopFollowing();

@@ -1,9 +1,7 @@
-import { exitOnSignals } from "@tidings/service";
-import { loadEvaluatorConfig } from "./config.ts";
-import { startEvaluator } from "./start-evaluator.ts";
+import { startTelemetry } from "@tidings/telemetry";
 
-// Entry point of an evaluator replica: load config, start, serve health, handle signals.
-const config = loadEvaluatorConfig();
-const running = await startEvaluator(config);
-await running.health.listen({ port: config.port, host: config.host });
-exitOnSignals(running.stop, 25_000, running.health.log);
+// Entry point of an evaluator replica. Telemetry starts first and the rest loads after it: the
+// instrumentations of pg and ioredis only see modules imported once they are in place.
+const telemetry = await startTelemetry("evaluator");
+const { runEvaluator } = await import("./run-evaluator.ts");
+await runEvaluator(telemetry);

@@ -1,3 +1,4 @@
+import { DELIVERY_META_FLAG } from "@tidings/protocol";
 import type { Redis } from "ioredis";
 import type { RoomEmit, RoomEmitter } from "./room-emitter.ts";
 
@@ -50,14 +51,18 @@ export function redisRoomEmitter(redis: Redis, options: ShardedChannelOptions = 
   };
 }
 
-function encode(namespace: string, { room, event, payload, except }: RoomEmit): string {
+function encode(namespace: string, { room, event, payload, except, meta }: RoomEmit): string {
   return JSON.stringify({
     uid: EMITTER_UID,
     nsp: namespace,
     type: BROADCAST,
     data: {
       packet: { type: EVENT_PACKET, data: [event, payload], nsp: namespace },
-      opts: { rooms: [room], except: except ? [except] : [], flags: {} },
+      opts: {
+        rooms: [room],
+        except: except ? [except] : [],
+        flags: meta ? { [DELIVERY_META_FLAG]: meta } : {},
+      },
     },
   });
 }

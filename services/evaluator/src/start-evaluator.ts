@@ -1,5 +1,11 @@
 import { openDatabase } from "@tidings/db";
-import { createBus, createLifecycle, registerHealthRoutes, runShutdown } from "@tidings/service";
+import {
+  createBus,
+  createLifecycle,
+  createLogger,
+  registerHealthRoutes,
+  runShutdown,
+} from "@tidings/service";
 import Fastify, { type FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import type { EvaluatorConfig } from "./config.ts";
@@ -16,7 +22,7 @@ export interface RunningEvaluator {
 
 /** Connects to PostgreSQL, NATS and Redis and starts an evaluator replica with its health endpoints. */
 export async function startEvaluator(config: EvaluatorConfig): Promise<RunningEvaluator> {
-  const health = Fastify({ logger: { level: config.logLevel } });
+  const health = Fastify({ loggerInstance: createLogger(config.logLevel) });
   const logger = health.log;
   if (config.unknownVariables.length > 0)
     logger.warn(

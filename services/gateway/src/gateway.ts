@@ -11,7 +11,9 @@ import { ConnectionTracker } from "./connections/connection-tracker.ts";
 import { tokenCredential } from "./connections/credentials.ts";
 import { Revocations } from "./connections/revocations.ts";
 import { authHandler } from "./realtime/auth-handler.ts";
+import { type TappableAdapter, tapDeliveries } from "./realtime/delivery-telemetry.ts";
 import { EventHistory } from "./realtime/event-history.ts";
+import { observeGateway } from "./realtime/gateway-gauges.ts";
 import { type AnyMessageHandler, attachMessageRouter } from "./realtime/message-router.ts";
 import { terminateConnection, watchSlowConsumers } from "./realtime/slow-consumers.ts";
 import type { GatewayServer, GatewaySocket } from "./realtime/socket-types.ts";
@@ -113,6 +115,8 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
         logger.warn({ err: error }, "realtime: could not mark a connection closed"),
       );
   let slowConsumers: { stop(): void } | undefined;
+  let stopObserving = () => {};
+  tapDeliveries(io.of("/").adapter as unknown as TappableAdapter);
   const drainListeners: (() => Promise<void>)[] = [];
 
   io.use(async (socket, next) => {
@@ -191,6 +195,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       connections.start();
       revocations.start();
       slowConsumers = watchSlowConsumers(io, config.slowConsumerBytes);
+      stopObserving = observeGateway(io);
     },
     onDrain(listener) {
       drainListeners.push(listener);
@@ -236,6 +241,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
     },
     async stop() {
       slowConsumers?.stop();
+      stopObserving();
       connections.stop();
       expiries.stop();
       revocations.stop();

@@ -1,12 +1,7 @@
-import { exitOnSignals, loadNodeConfig, parseEnv } from "@tidings/service";
-import { gatewayConfigFrom, gatewayEnv } from "./config.ts";
-import { LISTEN_BACKLOG, startGateway } from "./start-gateway.ts";
+import { startTelemetry } from "@tidings/telemetry";
 
-// Entry point of a gateway node: load config, start, listen, handle signals.
-// The settings every node shares, and the gateway's own: a variable only records reads (say
-// TIDINGS_SUPERUSER_EMAIL) is reported as unknown here.
-const base = loadNodeConfig(process.env, gatewayEnv);
-const config = gatewayConfigFrom(parseEnv(gatewayEnv).values);
-const running = await startGateway(base, config);
-await running.app.listen({ port: base.port, host: base.host, backlog: LISTEN_BACKLOG });
-exitOnSignals(running.stop, config.shutdownDeadlineMs + 10_000, running.app.log);
+// Entry point of a gateway node. Telemetry starts first and the rest loads after it: the
+// instrumentations of http, pg and ioredis only see modules imported once they are in place.
+const telemetry = await startTelemetry("gateway");
+const { runGateway } = await import("./run-gateway.ts");
+await runGateway(telemetry);

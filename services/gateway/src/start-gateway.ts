@@ -11,6 +11,7 @@ import {
   registerHealthRoutes,
   registerInputChecks,
   registerRequestIdEcho,
+  registerRequestTelemetry,
   registerSecurityHeaders,
   renderFrameworkError,
   requestId,
@@ -50,6 +51,7 @@ export async function startGateway(
     loggerInstance: createLogger(base.logLevel),
     trustProxy: base.trustProxy,
     frameworkErrors: renderFrameworkError,
+    // Fastify's two lines per request are replaced by one access line (registerRequestTelemetry).
     logController: new LogController({ disableRequestLogging: true }),
     // A request's id (its log lines' reqId) is the caller's X-Request-Id when usable.
     requestIdHeader: false,
@@ -57,6 +59,7 @@ export async function startGateway(
   });
   registerErrorHandling(app);
   registerRequestIdEcho(app);
+  registerRequestTelemetry(app, { accessLog: base.accessLog });
   // Before the compatibility protocols' routes, which read their bodies as records' routes do.
   registerInputChecks(app, config.jsonMaxDepth);
   registerCors(app, base.corsOrigins);

@@ -13,6 +13,7 @@ import {
   registerHealthRoutes,
   registerInputChecks,
   registerRequestIdEcho,
+  registerRequestTelemetry,
   registerSecurityHeaders,
   renderFrameworkError,
   requestId,
@@ -41,6 +42,11 @@ export interface RecordsAppOptions {
   /** Origins whose pages may call the API; default `*`. */
   corsOrigins?: CorsOrigins;
   logLevel: string;
+  /**
+   * One access line per request (TIDINGS_ACCESS_LOG).
+   * @default true
+   */
+  accessLog?: boolean;
   /** Tokens of the services that may use the internal publish API; empty = none may. */
   serviceTokens: readonly string[];
 }
@@ -74,7 +80,7 @@ export async function buildApp(
     // Errors are rendered by our handler; Fastify must not add its own shape.
     return503OnClosing: false,
     frameworkErrors: renderFrameworkError,
-    // One line per request is noise at info level; failures are logged by the error handler.
+    // Fastify's two lines per request are replaced by one access line (registerRequestTelemetry).
     logController: new LogController({ disableRequestLogging: true }),
     // A request's id (its log lines' reqId) is the caller's X-Request-Id when usable.
     requestIdHeader: false,
@@ -82,6 +88,7 @@ export async function buildApp(
   });
   registerErrorHandling(app);
   registerRequestIdEcho(app);
+  registerRequestTelemetry(app, { accessLog: options.accessLog ?? true });
   // Before every route, so text the database cannot store never reaches it from any of them.
   registerInputChecks(app, options.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH);
   registerCors(app, options.corsOrigins ?? "*");

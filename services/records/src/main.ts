@@ -1,9 +1,7 @@
-import { exitOnSignals } from "@tidings/service";
-import { loadConfig } from "./config.ts";
-import { startRecords } from "./start-records.ts";
+import { startTelemetry } from "@tidings/telemetry";
 
-// Entry point of a records replica: load config, build, listen, handle signals.
-const config = loadConfig();
-const records = await startRecords(config);
-await records.app.listen({ port: config.port, host: config.host });
-exitOnSignals(records.stop, 25_000, records.app.log);
+// Entry point of a records replica. Telemetry starts first and the rest loads after it: the
+// instrumentations of http and pg only see modules imported once they are in place.
+const telemetry = await startTelemetry("records");
+const { runRecords } = await import("./run-records.ts");
+await runRecords(telemetry);

@@ -3,6 +3,7 @@ import { registerRequestAuth, type TokenService } from "@tidings/auth";
 import type { CollectionCatalog } from "@tidings/collections";
 import type { PrismaClient, SqlClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
+import { countRefusal } from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { registerAuthRoutes } from "./auth/auth-routes.ts";
 import { loginPolicy } from "./auth/login-policy.ts";
@@ -32,14 +33,16 @@ export interface RecordsPluginDeps {
 export async function recordsPlugin(app: FastifyInstance, deps: RecordsPluginDeps): Promise<void> {
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_request, context) =>
-      new TidingsError(
+    errorResponseBuilder: (_request, context) => {
+      countRefusal("http_requests");
+      return new TidingsError(
         "RATE_LIMITED",
         `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s.`,
         {
           retryAfterSeconds: Math.ceil(context.ttl / 1000),
         },
-      ),
+      );
+    },
   });
   registerRequestAuth(app, deps.tokens);
   acceptEmptyDeleteBodies(app);

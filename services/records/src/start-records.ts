@@ -15,6 +15,7 @@ import { buildApp } from "./app.ts";
 import { upsertSuperuser } from "./auth/users.ts";
 import type { RecordsConfig } from "./config.ts";
 import { createOutboxRelay, type OutboxRelay } from "./outbox/outbox-relay.ts";
+import { observeOutboxBacklog } from "./outbox/relay-telemetry.ts";
 import { type InternalPublish, startInternalPublish } from "./publish/internal-publish.ts";
 
 /** A running records service. */
@@ -65,6 +66,7 @@ export async function startRecords(
       passwordMinLength: config.passwordMinLength,
       loginFailuresPerAccount: config.loginFailuresPerAccount,
       trustProxy: config.trustProxy,
+      accessLog: config.accessLog,
       corsOrigins: config.corsOrigins,
       logLevel: config.logLevel,
       serviceTokens: config.serviceTokens,
@@ -123,6 +125,7 @@ export async function startRecords(
     { roundMs: db.kind === "pglite" ? 20 : 10 },
   );
   let stopFollowing = () => {};
+  const stopObservingBacklog = observeOutboxBacklog(db.sql);
   // The relay starts once the bus has (until then rows simply wait in the outbox), and the caches
   // start caching once they can hear other replicas' changes.
   void busStarted.then(() => {
@@ -166,6 +169,7 @@ export async function startRecords(
             run: async () => {
               busStarting.abort();
               stopFollowing();
+              stopObservingBacklog();
               await relay.stop();
             },
           },

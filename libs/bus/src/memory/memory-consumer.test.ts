@@ -60,12 +60,14 @@ describe("MemoryConsumer (JetStream pull consumer semantics)", () => {
   });
 
   it("redelivers after the ack wait unless working() resets it", async () => {
-    const { stream, pull } = setUp(10, 60);
+    // An ack wait ten times the keep-alive interval: a timer late by a loaded machine's stall
+    // must not count as a missed keep-alive.
+    const { stream, pull } = setUp(10, 200);
     stream.append("s.a", new Uint8Array(), {});
     stream.append("s.a", new Uint8Array(), {});
     const [kept] = await pull(2);
     const keepalive = setInterval(() => kept!.working(), 20);
-    await sleep(100);
+    await sleep(350);
     expect((await pull(5, 10)).map((d) => d.seq)).toEqual([2]);
     clearInterval(keepalive);
   });

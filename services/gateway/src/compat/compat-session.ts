@@ -2,7 +2,7 @@ import type { AuthUser, TokenService } from "@tidings/auth";
 import type { CollectionCatalog, CollectionDef, SubscriptionRequest } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { type ChangePayload, SERVER_EVENTS, TidingsError } from "@tidings/protocol";
-import type { Logger } from "@tidings/service";
+import { countRefusal, type Logger } from "@tidings/service";
 import type { ConnectionTracker } from "../connections/connection-tracker.ts";
 import type { Credential } from "../connections/credentials.ts";
 import type { Revocations } from "../connections/revocations.ts";
@@ -85,8 +85,11 @@ export class CompatSession {
     this.#onRevoked = options.onRevoked;
     this.#sink = sink;
     this.#other = other;
-    this.#connection = new VirtualConnection(deps.io, options.id, (event, payload) =>
-      this.#receive(event, payload),
+    this.#connection = new VirtualConnection(
+      deps.io,
+      options.id,
+      (event, payload) => this.#receive(event, payload),
+      { transport: options.protocol, subscriptionCount: () => this.#subscriptions.size },
     );
   }
 
@@ -148,6 +151,7 @@ export class CompatSession {
   /** Subscribes; refusals are the same errors Socket.IO clients get. */
   async subscribe(collection: string, request: SubscriptionRequest): Promise<CompatSubscription> {
     if (this.#subscriptions.size >= this.#deps.maxSubscriptionsPerConnection) {
+      countRefusal("subscriptions_per_connection");
       throw new TidingsError(
         "LIMIT_EXCEEDED",
         `At most ${this.#deps.maxSubscriptionsPerConnection} subscriptions per connection.`,

@@ -23,13 +23,24 @@ export class VirtualConnection {
   /** What Socket.IO's adapter calls to write pre-encoded packets; a virtual connection has no wire. */
   readonly client = { writeToEngine() {} };
   readonly data: Record<string, unknown> = {};
+  /** The protocol it speaks (`pocketbase`, `pusher`, …), for the metrics by transport. */
+  readonly transport: string;
+  /** How many subscriptions it holds now, for the metrics. */
+  readonly subscriptionCount: () => number;
   readonly #io: GatewayServer;
   readonly #listener: VirtualListener;
 
-  constructor(io: GatewayServer, id: string, listener: VirtualListener) {
+  constructor(
+    io: GatewayServer,
+    id: string,
+    listener: VirtualListener,
+    about: { transport: string; subscriptionCount: () => number },
+  ) {
     this.#io = io;
     this.id = id;
     this.#listener = listener;
+    this.transport = about.transport;
+    this.subscriptionCount = about.subscriptionCount;
   }
 
   get #adapter(): RoomsAdapter {

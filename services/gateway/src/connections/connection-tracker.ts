@@ -1,6 +1,6 @@
 import type { Database } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
-import { Batcher, type Logger } from "@tidings/service";
+import { Batcher, countRefusal, type Logger } from "@tidings/service";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.ts";
 import { admitConnections, liveConnections, markClosed, type Opening } from "./connection-rows.ts";
 
@@ -76,6 +76,7 @@ export class ConnectionTracker {
   }
 
   #overLimit(): TidingsError {
+    countRefusal("connections_per_user");
     return new TidingsError(
       "LIMIT_EXCEEDED",
       `At most ${this.#options.maxConnectionsPerUser} connections per user.`,

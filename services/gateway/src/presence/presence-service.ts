@@ -1,5 +1,5 @@
 import { TidingsError } from "@tidings/protocol";
-import type { Logger } from "@tidings/service";
+import { countRefusal, type Logger } from "@tidings/service";
 import type { Redis } from "ioredis";
 import type { GatewayServer, GatewaySocket } from "../realtime/socket-types.ts";
 import {
@@ -143,6 +143,7 @@ export function createPresenceService(
       assertRoomName(room);
       const previous = local.get(connection.id)?.get(room);
       if (!previous && countChannels(connection, "presence") >= maxRooms) {
+        countRefusal("presence_rooms");
         throw new TidingsError(
           "LIMIT_EXCEEDED",
           `At most ${maxRooms} presence rooms per connection.`,

@@ -1,5 +1,5 @@
 import { type ErrorBody, TidingsError } from "@tidings/protocol";
-import { checkInput, fieldErrors, type Logger, toErrorBody } from "@tidings/service";
+import { checkInput, countRefusal, fieldErrors, type Logger, toErrorBody } from "@tidings/service";
 import type { z } from "zod";
 import { RateLimiter } from "./rate-limiter.ts";
 import type { GatewaySocket } from "./socket-types.ts";
@@ -77,6 +77,7 @@ async function route(
   args: unknown[],
 ): Promise<Ack> {
   if (!limiter.take()) {
+    countRefusal("socket_messages");
     throw new TidingsError("RATE_LIMITED", "Too many messages; slow down.", {
       retryAfterSeconds: Math.ceil(limiter.retryAfterMs() / 1000),
     });

@@ -1,3 +1,4 @@
+import { counterOf, METRICS } from "@tidings/telemetry";
 import { isRealSocket } from "../compat/virtual-connection.ts";
 import type { GatewayServer, GatewaySocket } from "./socket-types.ts";
 import { closeWith } from "./token-expiry.ts";
@@ -47,6 +48,7 @@ export function watchSlowConsumers(
   perTick = 2_000,
 ): { stop(): void } {
   const sockets = io.of("/").sockets;
+  const cuts = counterOf(METRICS.slowConsumers);
   // A Map iterator stays valid while entries come and go, so the walk resumes where it stopped.
   let cursor = sockets.values();
   const timer = setInterval(() => {
@@ -61,6 +63,7 @@ export function watchSlowConsumers(
       if (!isRealSocket(socket) || queuedBytes(socket) <= maxBytes) continue;
       closeWith(socket, { reason: "slow_consumer", code: "SLOW_CONSUMER", reconnect: true });
       terminateConnection(socket.conn);
+      cuts.add(1);
     }
   }, intervalMs);
   timer.unref();

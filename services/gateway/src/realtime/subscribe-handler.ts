@@ -1,5 +1,6 @@
 import type { CollectionCatalog } from "@tidings/collections";
 import { SERVER_EVENTS, SUBSCRIBABLE_ACTIONS, TidingsError } from "@tidings/protocol";
+import { countRefusal } from "@tidings/service";
 import { z } from "zod";
 import { planSubscription } from "../subscriptions/subscription-planner.ts";
 import type { SubscriptionStore } from "../subscriptions/subscription-store.ts";
@@ -57,6 +58,7 @@ export function subscribeHandler(deps: SubscribeDeps): MessageHandler<SubscribeM
     async handle(socket, input) {
       const state = socket.data;
       if (state.subscriptions.size >= deps.maxSubscriptionsPerConnection) {
+        countRefusal("subscriptions_per_connection");
         throw new TidingsError(
           "LIMIT_EXCEEDED",
           `At most ${deps.maxSubscriptionsPerConnection} subscriptions per connection.`,

@@ -1,4 +1,5 @@
 import { TidingsError } from "@tidings/protocol";
+import { countRefusal } from "@tidings/service";
 
 /** Keys tracked at once; the oldest are forgotten first, so memory stays bounded. */
 const MAX_TRACKED = 50_000;
@@ -24,6 +25,7 @@ export class AttemptWindow {
     const entry = this.#current(key);
     if (!entry || entry.count < this.limit) return;
     const retryAfterSeconds = Math.ceil((entry.since + this.windowMs - this.now()) / 1000);
+    countRefusal("login_attempts");
     throw new TidingsError(
       "RATE_LIMITED",
       `Too many ${this.what}; retry in ${retryAfterSeconds} s.`,

@@ -14,6 +14,8 @@ export interface OutboxRow {
   old_record: ChangeEventMessage["oldRecord"];
   socket_id: string | null;
   at: Date | string;
+  /** The writer's trace context, or null when it traced nothing. */
+  trace_context: Record<string, string> | null;
   /** The collection's `updated` when the relay read the row; null when it is gone. */
   rules_version: Date | string | null;
 }
@@ -25,7 +27,7 @@ export interface OutboxRow {
  * SELECT of the same statement, hence the rows just marked are left out explicitly.
  */
 export const MARK_AND_SELECT_UNSENT = `WITH marked AS (UPDATE outbox SET sent_at = now() WHERE seq = ANY($2::bigint[]) RETURNING seq)
-  SELECT o.seq, o.collection_id, o.collection_name, o.action, o.record, o.old_record, o.socket_id, o.at, c.updated AS rules_version
+  SELECT o.seq, o.collection_id, o.collection_name, o.action, o.record, o.old_record, o.socket_id, o.trace_context, o.at, c.updated AS rules_version
   FROM outbox o LEFT JOIN collections c ON c.id = o.collection_id
   WHERE o.sent_at IS NULL AND o.seq > $3 AND NOT (o.seq = ANY($2::bigint[]))
   ORDER BY o.seq LIMIT $1`;

@@ -10,6 +10,7 @@ import {
   outboxSeqOf,
   toChangeEvent,
 } from "./outbox-events.ts";
+import { publishInWritersTrace, RelayMetrics } from "./relay-telemetry.ts";
 import { ScanFloor, type ScanFloorOptions } from "./scan-floor.ts";
 import { SentRowsCleanup } from "./sent-rows-cleanup.ts";
 import { WakeSignal } from "./wake-signal.ts";
@@ -72,6 +73,7 @@ export function createOutboxRelay(
   const roundMs = options.roundMs ?? 5;
   const keepSentMs = options.keepSentMs ?? 300_000;
   const wake = new WakeSignal();
+  const metrics = new RelayMetrics();
   let stopped = true;
   let leading = false;
   let loop: Promise<void> | undefined;
@@ -118,6 +120,7 @@ export function createOutboxRelay(
     // Read after the rows: every subscription acknowledged before one of them was written is in.
     const subsSeq = await bus.lastSeq("subs");
     const ids = rows.map((row) => outboxEventId(instance, row.seq));
+    const startedAt = performance.now();
     try {
       await Promise.all(
         rows.map((row, i) => {
@@ -125,12 +128,15 @@ export function createOutboxRelay(
           const data = encodeChangeEvent(toChangeEvent(instance, row));
           const msgId = ids[i] as string;
           const headers = changeEventHeaders(row, subsSeq);
-          return bus.publish(
-            bus.subjects.eventFor(row.collection_id),
-            data,
-            expected === undefined
-              ? { msgId, headers }
-              : { msgId, headers, expectLastMsgId: expected },
+          const subject = bus.subjects.eventFor(row.collection_id);
+          return publishInWritersTrace(row.trace_context, subject, msgId, () =>
+            bus.publish(
+              subject,
+              data,
+              expected === undefined
+                ? { msgId, headers }
+                : { msgId, headers, expectLastMsgId: expected },
+            ),
           );
         }),
       );
@@ -142,6 +148,7 @@ export function createOutboxRelay(
       chain.last = last === chain.last ? undefined : last;
       return rows.length;
     }
+    metrics.published(rows.length, startedAt);
     chain.unmarked = rows.map((row) => String(row.seq));
     chain.last = ids.at(-1);
     return rows.length;

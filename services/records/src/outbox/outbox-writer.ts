@@ -1,3 +1,4 @@
+import { injectTraceContext } from "@tidings/bus";
 import type { RecordJson } from "@tidings/collections";
 import type { Prisma } from "@tidings/db";
 
@@ -17,6 +18,16 @@ export interface OutboxEntry {
   socketId?: string | undefined;
 }
 
+/**
+ * The trace context of the code writing a change (its `traceparent` and `tracestate`), stored with
+ * the outbox row so the relay's publish continues the writer's trace; null when nothing is traced
+ * (no propagator registered: tracing is off), which keeps the row as it was.
+ */
+export function writerTraceContext(): Record<string, string> | null {
+  const carrier = injectTraceContext();
+  return Object.keys(carrier).length > 0 ? carrier : null;
+}
+
 // The outbox row of a change.
 function outboxData(entry: OutboxEntry): Prisma.OutboxEventCreateInput {
   return {
@@ -27,6 +38,7 @@ function outboxData(entry: OutboxEntry): Prisma.OutboxEventCreateInput {
     record: entry.record as Prisma.InputJsonValue,
     oldRecord: (entry.oldRecord ?? undefined) as Prisma.InputJsonValue | undefined,
     socketId: entry.socketId ?? null,
+    traceContext: writerTraceContext() ?? undefined,
   };
 }
 

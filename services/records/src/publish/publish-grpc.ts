@@ -10,6 +10,7 @@ import {
 } from "@tidings/service";
 import { socketIdHeader } from "../records/record-routes.ts";
 import { toGrpcError } from "./grpc-errors.ts";
+import { inGrpcServerSpan } from "./grpc-trace.ts";
 import { type PublishResult, publishEvents } from "./publish-events.ts";
 import {
   loadPublisher,
@@ -99,7 +100,7 @@ export async function startPublishGrpc(
   deps: PublishGrpcDeps,
 ): Promise<PublishGrpcServer> {
   const serve =
-    <Req>(toBody: (request: Req) => unknown) =>
+    <Req>(method: string, toBody: (request: Req) => unknown) =>
     (
       call: grpc.ServerUnaryCall<Req, PublishResult>,
       callback: grpc.sendUnaryData<PublishResult>,
@@ -118,7 +119,7 @@ export async function startPublishGrpc(
         checkInput(body, options.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH);
         return publishEvents(deps.prisma, body, { socketId, now: new Date() });
       };
-      run().then(
+      inGrpcServerSpan(method, call.metadata, run).then(
         (result) => callback(null, result),
         (error: unknown) => {
           if (!(error instanceof TidingsError))
@@ -130,13 +131,15 @@ export async function startPublishGrpc(
 
   const server = new grpc.Server({ "grpc.max_receive_message_length": options.maxMessageBytes });
   server.addService(loadPublisher().service, {
-    Publish: serve((message: PublishRequestMessage) =>
+    Publish: serve("tidings.v1.Publisher/Publish", (message: PublishRequestMessage) =>
       withJsonChecked((errors) => toEvent(message, "", errors)),
     ),
-    PublishBatch: serve((message: PublishBatchRequestMessage) =>
-      withJsonChecked((errors) => ({
-        events: message.events.map((event, index) => toEvent(event, `events.${index}.`, errors)),
-      })),
+    PublishBatch: serve(
+      "tidings.v1.Publisher/PublishBatch",
+      (message: PublishBatchRequestMessage) =>
+        withJsonChecked((errors) => ({
+          events: message.events.map((event, index) => toEvent(event, `events.${index}.`, errors)),
+        })),
     ),
   });
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;

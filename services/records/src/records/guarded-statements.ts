@@ -5,7 +5,7 @@ import {
   SqlParams,
 } from "@tidings/collections";
 import type { SqlClient } from "@tidings/db";
-import { relationsExist } from "./record-statements.ts";
+import { relationsExist, traceContextJson } from "./record-statements.ts";
 
 // An update or delete in ONE statement, the rule judged by PostgreSQL on the locked row: read,
 // check, write and outbox row in a single round trip. The write names the row by its whole key
@@ -89,7 +89,7 @@ export async function guardedUpdate(
     .map((field) => keptValuePresent(field, p));
   const old = lockedRow(collection, target.id, target.guard, p, kept);
   const update = `UPDATE records r SET data = old.data || ${p.add(JSON.stringify(target.values))}::jsonb, updated = greatest(old.updated, ${p.add(target.now)}), version = old.version + 1 FROM old WHERE r.collection_id = ${p.add(collection.id)} AND r.id = ${p.add(target.id)} AND r.id = old.id AND ${relationsExist(collection, target.values, p)} RETURNING r.id, r.data, r.created, r.updated`;
-  const outbox = `INSERT INTO outbox (collection_id, collection_name, action, record_id, record, old_record, socket_id) SELECT ${p.add(collection.id)}, ${p.add(collection.name)}, 'updated', upd.id, ${recordJsonSql(collection, "upd", p)}, ${recordJsonSql(collection, "old", p)}, ${p.add(event.socketId ?? null)} FROM upd, old`;
+  const outbox = `INSERT INTO outbox (collection_id, collection_name, action, record_id, record, old_record, socket_id, trace_context) SELECT ${p.add(collection.id)}, ${p.add(collection.name)}, 'updated', upd.id, ${recordJsonSql(collection, "upd", p)}, ${recordJsonSql(collection, "old", p)}, ${p.add(event.socketId ?? null)}, ${p.add(traceContextJson())}::jsonb FROM upd, old`;
   const [row] = await sql.query<WrittenRow>(
     `WITH old AS (${old}), upd AS (${update}), ev AS (${outbox}) SELECT id, data, created, updated FROM upd`,
     p.values,
@@ -110,7 +110,7 @@ export async function guardedDelete(
   const p = new SqlParams();
   const old = lockedRow(collection, target.id, target.guard, p);
   const remove = `DELETE FROM records r USING old WHERE r.collection_id = ${p.add(collection.id)} AND r.id = ${p.add(target.id)} AND r.id = old.id RETURNING r.id, r.data, r.created, r.updated`;
-  const outbox = `INSERT INTO outbox (collection_id, collection_name, action, record_id, record, socket_id) SELECT ${p.add(collection.id)}, ${p.add(collection.name)}, 'deleted', del.id, ${recordJsonSql(collection, "del", p)}, ${p.add(event.socketId ?? null)} FROM del RETURNING seq`;
+  const outbox = `INSERT INTO outbox (collection_id, collection_name, action, record_id, record, socket_id, trace_context) SELECT ${p.add(collection.id)}, ${p.add(collection.name)}, 'deleted', del.id, ${recordJsonSql(collection, "del", p)}, ${p.add(event.socketId ?? null)}, ${p.add(traceContextJson())}::jsonb FROM del RETURNING seq`;
   const rows = await sql.query(`WITH old AS (${old}), del AS (${remove}) ${outbox}`, p.values);
   return rows.length === 1;
 }

@@ -5,7 +5,7 @@ import {
   USERS_COLLECTION,
 } from "@tidings/collections";
 import type { SqlClient } from "@tidings/db";
-import type { OutboxEntry } from "../outbox/outbox-writer.ts";
+import { type OutboxEntry, writerTraceContext } from "../outbox/outbox-writer.ts";
 
 // A write and its change event in ONE statement: the record's INSERT, UPDATE or DELETE is a CTE
 // whose returned row feeds the outbox INSERT, so both commit together (autocommit) or neither,
@@ -57,6 +57,12 @@ export function relationsExist(
   return checks.length > 0 ? checks.join(" AND ") : "TRUE";
 }
 
+/** The writer's trace context as the outbox's `trace_context` parameter (JSON text or null). */
+export function traceContextJson(): string | null {
+  const carrier = writerTraceContext();
+  return carrier === null ? null : JSON.stringify(carrier);
+}
+
 // The outbox INSERT fed by the CTE `rec` (one row when the write happened, none otherwise).
 function outboxFromRec(entry: OutboxEntry, params: SqlParams): string {
   const values = [
@@ -67,8 +73,9 @@ function outboxFromRec(entry: OutboxEntry, params: SqlParams): string {
     `${params.add(JSON.stringify(entry.record))}::jsonb`,
     `${params.add(entry.oldRecord === undefined ? null : JSON.stringify(entry.oldRecord))}::jsonb`,
     params.add(entry.socketId ?? null),
+    `${params.add(traceContextJson())}::jsonb`,
   ];
-  return `INSERT INTO outbox (collection_id, collection_name, action, record_id, record, old_record, socket_id) SELECT ${values.join(", ")} FROM rec RETURNING seq`;
+  return `INSERT INTO outbox (collection_id, collection_name, action, record_id, record, old_record, socket_id, trace_context) SELECT ${values.join(", ")} FROM rec RETURNING seq`;
 }
 
 /**

@@ -1184,6 +1184,7 @@ export const OutboxEventScalarFieldEnum = {
   record: 'record',
   oldRecord: 'oldRecord',
   socketId: 'socketId',
+  traceContext: 'traceContext',
   at: 'at',
   sentAt: 'sentAt'
 } as const

@@ -132,6 +132,7 @@ export const OutboxEventScalarFieldEnum = {
   record: 'record',
   oldRecord: 'oldRecord',
   socketId: 'socketId',
+  traceContext: 'traceContext',
   at: 'at',
   sentAt: 'sentAt'
 } as const

@@ -65,6 +65,7 @@ export type OutboxEventCountAggregateOutputType = {
   record: number
   oldRecord: number
   socketId: number
+  traceContext: number
   at: number
   sentAt: number
   _all: number
@@ -110,6 +111,7 @@ export type OutboxEventCountAggregateInputType = {
   record?: true
   oldRecord?: true
   socketId?: true
+  traceContext?: true
   at?: true
   sentAt?: true
   _all?: true
@@ -210,6 +212,7 @@ export type OutboxEventGroupByOutputType = {
   record: runtime.JsonValue | null
   oldRecord: runtime.JsonValue | null
   socketId: string | null
+  traceContext: runtime.JsonValue | null
   at: Date
   sentAt: Date | null
   _count: OutboxEventCountAggregateOutputType | null
@@ -246,6 +249,7 @@ export type OutboxEventWhereInput = {
   record?: Prisma.JsonNullableFilter<"OutboxEvent">
   oldRecord?: Prisma.JsonNullableFilter<"OutboxEvent">
   socketId?: Prisma.StringNullableFilter<"OutboxEvent"> | string | null
+  traceContext?: Prisma.JsonNullableFilter<"OutboxEvent">
   at?: Prisma.DateTimeFilter<"OutboxEvent"> | Date | string
   sentAt?: Prisma.DateTimeNullableFilter<"OutboxEvent"> | Date | string | null
 }
@@ -259,6 +263,7 @@ export type OutboxEventOrderByWithRelationInput = {
   record?: Prisma.SortOrderInput | Prisma.SortOrder
   oldRecord?: Prisma.SortOrderInput | Prisma.SortOrder
   socketId?: Prisma.SortOrderInput | Prisma.SortOrder
+  traceContext?: Prisma.SortOrderInput | Prisma.SortOrder
   at?: Prisma.SortOrder
   sentAt?: Prisma.SortOrderInput | Prisma.SortOrder
 }
@@ -275,6 +280,7 @@ export type OutboxEventWhereUniqueInput = Prisma.AtLeast<{
   record?: Prisma.JsonNullableFilter<"OutboxEvent">
   oldRecord?: Prisma.JsonNullableFilter<"OutboxEvent">
   socketId?: Prisma.StringNullableFilter<"OutboxEvent"> | string | null
+  traceContext?: Prisma.JsonNullableFilter<"OutboxEvent">
   at?: Prisma.DateTimeFilter<"OutboxEvent"> | Date | string
   sentAt?: Prisma.DateTimeNullableFilter<"OutboxEvent"> | Date | string | null
 }, "seq">
@@ -288,6 +294,7 @@ export type OutboxEventOrderByWithAggregationInput = {
   record?: Prisma.SortOrderInput | Prisma.SortOrder
   oldRecord?: Prisma.SortOrderInput | Prisma.SortOrder
   socketId?: Prisma.SortOrderInput | Prisma.SortOrder
+  traceContext?: Prisma.SortOrderInput | Prisma.SortOrder
   at?: Prisma.SortOrder
   sentAt?: Prisma.SortOrderInput | Prisma.SortOrder
   _count?: Prisma.OutboxEventCountOrderByAggregateInput
@@ -309,6 +316,7 @@ export type OutboxEventScalarWhereWithAggregatesInput = {
   record?: Prisma.JsonNullableWithAggregatesFilter<"OutboxEvent">
   oldRecord?: Prisma.JsonNullableWithAggregatesFilter<"OutboxEvent">
   socketId?: Prisma.StringNullableWithAggregatesFilter<"OutboxEvent"> | string | null
+  traceContext?: Prisma.JsonNullableWithAggregatesFilter<"OutboxEvent">
   at?: Prisma.DateTimeWithAggregatesFilter<"OutboxEvent"> | Date | string
   sentAt?: Prisma.DateTimeNullableWithAggregatesFilter<"OutboxEvent"> | Date | string | null
 }
@@ -322,6 +330,7 @@ export type OutboxEventCreateInput = {
   record?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   oldRecord?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   socketId?: string | null
+  traceContext?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Date | string
   sentAt?: Date | string | null
 }
@@ -335,6 +344,7 @@ export type OutboxEventUncheckedCreateInput = {
   record?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   oldRecord?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   socketId?: string | null
+  traceContext?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Date | string
   sentAt?: Date | string | null
 }
@@ -348,6 +358,7 @@ export type OutboxEventUpdateInput = {
   record?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   oldRecord?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   socketId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sentAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
@@ -361,6 +372,7 @@ export type OutboxEventUncheckedUpdateInput = {
   record?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   oldRecord?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   socketId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sentAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
@@ -374,6 +386,7 @@ export type OutboxEventCreateManyInput = {
   record?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   oldRecord?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   socketId?: string | null
+  traceContext?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Date | string
   sentAt?: Date | string | null
 }
@@ -387,6 +400,7 @@ export type OutboxEventUpdateManyMutationInput = {
   record?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   oldRecord?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   socketId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sentAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
@@ -400,6 +414,7 @@ export type OutboxEventUncheckedUpdateManyInput = {
   record?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   oldRecord?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   socketId?: Prisma.NullableStringFieldUpdateOperationsInput | string | null
+  traceContext?: Prisma.NullableJsonNullValueInput | runtime.InputJsonValue
   at?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   sentAt?: Prisma.NullableDateTimeFieldUpdateOperationsInput | Date | string | null
 }
@@ -413,6 +428,7 @@ export type OutboxEventCountOrderByAggregateInput = {
   record?: Prisma.SortOrder
   oldRecord?: Prisma.SortOrder
   socketId?: Prisma.SortOrder
+  traceContext?: Prisma.SortOrder
   at?: Prisma.SortOrder
   sentAt?: Prisma.SortOrder
 }
@@ -470,6 +486,7 @@ export type OutboxEventSelect<ExtArgs extends runtime.Types.Extensions.InternalA
   record?: boolean
   oldRecord?: boolean
   socketId?: boolean
+  traceContext?: boolean
   at?: boolean
   sentAt?: boolean
 }, ExtArgs["result"]["outboxEvent"]>
@@ -483,6 +500,7 @@ export type OutboxEventSelectCreateManyAndReturn<ExtArgs extends runtime.Types.E
   record?: boolean
   oldRecord?: boolean
   socketId?: boolean
+  traceContext?: boolean
   at?: boolean
   sentAt?: boolean
 }, ExtArgs["result"]["outboxEvent"]>
@@ -496,6 +514,7 @@ export type OutboxEventSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.E
   record?: boolean
   oldRecord?: boolean
   socketId?: boolean
+  traceContext?: boolean
   at?: boolean
   sentAt?: boolean
 }, ExtArgs["result"]["outboxEvent"]>
@@ -509,11 +528,12 @@ export type OutboxEventSelectScalar = {
   record?: boolean
   oldRecord?: boolean
   socketId?: boolean
+  traceContext?: boolean
   at?: boolean
   sentAt?: boolean
 }
 
-export type OutboxEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"seq" | "collectionId" | "collectionName" | "action" | "recordId" | "record" | "oldRecord" | "socketId" | "at" | "sentAt", ExtArgs["result"]["outboxEvent"]>
+export type OutboxEventOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"seq" | "collectionId" | "collectionName" | "action" | "recordId" | "record" | "oldRecord" | "socketId" | "traceContext" | "at" | "sentAt", ExtArgs["result"]["outboxEvent"]>
 
 export type $OutboxEventPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "OutboxEvent"
@@ -530,6 +550,10 @@ export type $OutboxEventPayload<ExtArgs extends runtime.Types.Extensions.Interna
      * The writer's realtime connection, excluded from receiving its own event.
      */
     socketId: string | null
+    /**
+     * The writer's trace context (traceparent, tracestate); the relay's publish span continues it.
+     */
+    traceContext: runtime.JsonValue | null
     at: Date
     sentAt: Date | null
   }, ExtArgs["result"]["outboxEvent"]>
@@ -963,6 +987,7 @@ export interface OutboxEventFieldRefs {
   readonly record: Prisma.FieldRef<"OutboxEvent", 'Json'>
   readonly oldRecord: Prisma.FieldRef<"OutboxEvent", 'Json'>
   readonly socketId: Prisma.FieldRef<"OutboxEvent", 'String'>
+  readonly traceContext: Prisma.FieldRef<"OutboxEvent", 'Json'>
   readonly at: Prisma.FieldRef<"OutboxEvent", 'DateTime'>
   readonly sentAt: Prisma.FieldRef<"OutboxEvent", 'DateTime'>
 }

@@ -1,0 +1,96 @@
+import { type Link, ROOT_CONTEXT, type Span, SpanKind, trace } from "@opentelemetry/api";
+import { type BusMessage, injectTraceContext, type PartitionConsumer } from "@tidings/bus";
+import { counterOf, gaugeOf, histogramOf, METRICS } from "@tidings/telemetry";
+import type { RoomEmit } from "./room-emitter.ts";
+
+const tracer = trace.getTracer("tidings.evaluator");
+
+/**
+ * Spans and metrics of the batch handler. Each event is judged in a `process` span that is a CHILD
+ * of the relay's publish span (from the message headers), so a change is one trace from the write
+ * to the socket; the batch gets a span of its own that LINKS to its events' spans, since one batch
+ * carries events of many traces and a span has one parent.
+ */
+export class BatchTelemetry {
+  readonly #events = counterOf(METRICS.evaluatorEvents);
+  readonly #batchDuration = histogramOf(METRICS.batchDuration);
+  readonly #matchDuration = histogramOf(METRICS.matchDuration);
+
+  /** Starts the batch's span, linked to the trace of each of its events. */
+  startBatch(batch: BusMessage[]): { span: Span; startedAt: number } {
+    const links: Link[] = [];
+    for (const message of batch) {
+      const linked = trace.getSpanContext(message.context);
+      if (linked) links.push({ context: linked });
+    }
+    const span = tracer.startSpan("evaluate batch", {
+      attributes: {
+        "tidings.partition": batch[0]?.partition ?? -1,
+        "messaging.batch.message_count": batch.length,
+      },
+      links,
+    });
+    return { span, startedAt: performance.now() };
+  }
+
+  /** Ends the batch: its duration, and the events counted against their partition. */
+  endBatch(batch: BusMessage[], started: { span: Span; startedAt: number }): void {
+    started.span.end();
+    this.#batchDuration.record((performance.now() - started.startedAt) / 1000);
+    this.#events.add(batch.length, { "tidings.partition": batch[0]?.partition ?? -1 });
+  }
+
+  /** Starts the span of one event's judgement, in the trace the message carries. */
+  startEvent(message: BusMessage): Span {
+    return tracer.startSpan(
+      `process ${message.subject}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          "messaging.system": "nats",
+          "messaging.operation.type": "process",
+          "messaging.destination.name": message.subject,
+          "messaging.message.id": message.msgId ?? "",
+          "tidings.partition": message.partition,
+        },
+      },
+      message.context,
+    );
+  }
+
+  /** Records one match's time (from performance.now() at its start). */
+  matched(startedAt: number): void {
+    this.#matchDuration.record((performance.now() - startedAt) / 1000);
+  }
+}
+
+/**
+ * What a room message carries for the gateway beside the packet: the change's commit time (for the
+ * end-to-end latency) and, when the event's span records, its trace context, so the gateway's
+ * delivery span joins the trace.
+ */
+export function deliveryMeta(at: string, span: Span): RoomEmit["meta"] {
+  const committed = Date.parse(at);
+  return span.isRecording()
+    ? { at: committed, trace: injectTraceContext({}, trace.setSpan(ROOT_CONTEXT, span)) }
+    : { at: committed };
+}
+
+/**
+ * Which partitions this replica holds (1 per partition) and each one's consumer lag, read when
+ * metrics are collected. Returns the function that stops observing.
+ */
+export function observePartitions(consumer: () => PartitionConsumer | undefined): () => void {
+  const stopHeld = gaugeOf(METRICS.partitionHeld, (report) => {
+    for (const partition of consumer()?.owned() ?? [])
+      report(1, { "tidings.partition": partition });
+  });
+  const stopPending = gaugeOf(METRICS.evaluatorPending, async (report) => {
+    const lags = (await consumer()?.pending()) ?? new Map<number, number>();
+    for (const [partition, lag] of lags) report(lag, { "tidings.partition": partition });
+  });
+  return () => {
+    stopHeld();
+    stopPending();
+  };
+}

@@ -1,0 +1,46 @@
+import { gaugeOf, METRICS } from "@tidings/telemetry";
+import type { GatewayServer } from "./socket-types.ts";
+
+type Member = {
+  transport?: unknown;
+  subscriptionCount?: () => number;
+  data?: { subscriptions?: Map<string, unknown> };
+};
+
+/**
+ * Connections and subscriptions by transport and the subscription groups with a member here, read
+ * from the namespace when metrics are collected: one walk over the connections per scrape instead
+ * of bookkeeping on every connect, subscribe and close. Returns the function that stops it.
+ */
+export function observeGateway(io: GatewayServer): () => void {
+  const namespace = io.of("/");
+  const tally = () => {
+    const connections = new Map<string, number>();
+    const subscriptions = new Map<string, number>();
+    for (const member of namespace.sockets.values() as Iterable<Member>) {
+      const transport = typeof member.transport === "string" ? member.transport : "socket.io";
+      const held = member.subscriptionCount?.() ?? member.data?.subscriptions?.size ?? 0;
+      connections.set(transport, (connections.get(transport) ?? 0) + 1);
+      subscriptions.set(transport, (subscriptions.get(transport) ?? 0) + held);
+    }
+    return { connections, subscriptions };
+  };
+  const stops = [
+    gaugeOf(METRICS.connections, (report) => {
+      for (const [transport, count] of tally().connections)
+        report(count, { "tidings.transport": transport });
+    }),
+    gaugeOf(METRICS.subscriptions, (report) => {
+      for (const [transport, count] of tally().subscriptions)
+        report(count, { "tidings.transport": transport });
+    }),
+    // Every member also sits in the room of its own id; the other rooms are groups and channels.
+    gaugeOf(METRICS.groups, (report) => {
+      const { rooms, sids } = namespace.adapter;
+      report(Math.max(0, rooms.size - sids.size));
+    }),
+  ];
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
