@@ -112,6 +112,8 @@ describe("one trace per change across records, evaluator and gateway processes",
         OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
         // Export within a fraction of a second rather than the default 5 s.
         OTEL_BSP_SCHEDULE_DELAY: "100",
+        // Metrics go to the same endpoint; every half second instead of every minute.
+        OTEL_METRIC_EXPORT_INTERVAL: "500",
       },
     });
     cluster = processes.cluster;
@@ -180,6 +182,17 @@ describe("one trace per change across records, evaluator and gateway processes",
       }, 20_000);
       expect(grpcPath[0]?.name).toBe("tidings.v1.Publisher/Publish");
       expect(grpcPath[0]?.parentSpanId).toBe(CALLER_SPAN);
+      // The same endpoint received each service's metrics, pushed over OTLP.
+      await eventually(() => {
+        for (const name of [
+          "tidings-records/tidings.relay.published",
+          "tidings-records/http.server.request.duration",
+          "tidings-evaluator/tidings.evaluator.events",
+          "tidings-gateway/tidings.gateway.deliveries",
+        ])
+          expect(receiver.metrics).toContain(name);
+      }, 20_000);
+
       // The whole trees, as docs/observability.md shows one.
       console.log(
         [restRoot, grpcPath[0]]

@@ -13,11 +13,13 @@ export interface ReceivedSpan {
   attributes: Record<string, unknown>;
 }
 
-/** An OTLP/HTTP receiver (JSON encoding) that keeps the spans it is sent. */
+/** An OTLP/HTTP receiver (JSON encoding) that keeps the spans and metric names it is sent. */
 export interface OtlpReceiver extends AsyncDisposable {
   /** The base URL, for OTEL_EXPORTER_OTLP_ENDPOINT. */
   readonly url: string;
   readonly spans: ReceivedSpan[];
+  /** `service/metric` for every metric pushed to /v1/metrics. */
+  readonly metrics: Set<string>;
 }
 
 type AnyValue = {
@@ -74,6 +76,22 @@ function spansOf(body: {
   return received;
 }
 
+// The metric names of an OTLP/JSON metrics export, each with its service.
+function metricsOf(body: {
+  resourceMetrics?: {
+    resource?: { attributes?: KeyValue[] };
+    scopeMetrics?: { metrics?: { name: string }[] }[];
+  }[];
+}): string[] {
+  const names: string[] = [];
+  for (const resource of body.resourceMetrics ?? []) {
+    const service = String(attributesOf(resource.resource?.attributes)["service.name"]);
+    for (const scope of resource.scopeMetrics ?? [])
+      for (const metric of scope.metrics ?? []) names.push(`${service}/${metric.name}`);
+  }
+  return names;
+}
+
 /**
  * Starts a receiver on a free loopback port. Services export to it with
  * `OTEL_EXPORTER_OTLP_ENDPOINT=<url>` and `OTEL_EXPORTER_OTLP_PROTOCOL=http/json`; it answers
@@ -81,12 +99,14 @@ function spansOf(body: {
  */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
+  const metrics = new Set<string>();
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      if (request.url === "/v1/traces")
-        spans.push(...spansOf(JSON.parse(Buffer.concat(chunks).toString("utf8"))));
+      const body = () => JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      if (request.url === "/v1/traces") spans.push(...spansOf(body()));
+      if (request.url === "/v1/metrics") for (const name of metricsOf(body())) metrics.add(name);
       response.writeHead(200, { "content-type": "application/json" }).end("{}");
     });
   });
@@ -95,6 +115,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   return {
     url: `http://127.0.0.1:${port}`,
     spans,
+    metrics,
     async [Symbol.asyncDispose]() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -129,7 +129,7 @@ export function createBatchEvaluator(deps: BatchEvaluatorDeps): PartitionHandler
         }
         span.setAttribute("tidings.groups_matched", matches.length);
       });
-      await emitter.emit(emits);
+      await telemetry.emitting(started, emits.length, () => emitter.emit(emits));
     } finally {
       for (const span of spans) span.end();
       telemetry.endBatch(batch, started);

@@ -1,6 +1,6 @@
 import { type Link, ROOT_CONTEXT, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { type BusMessage, injectTraceContext, type PartitionConsumer } from "@tidings/bus";
-import { counterOf, gaugeOf, histogramOf, METRICS } from "@tidings/telemetry";
+import { counterOf, gaugeOf, histogramOf, inSpan, METRICS } from "@tidings/telemetry";
 import type { RoomEmit } from "./room-emitter.ts";
 
 const tracer = trace.getTracer("tidings.evaluator");
@@ -31,6 +31,17 @@ export class BatchTelemetry {
       links,
     });
     return { span, startedAt: performance.now() };
+  }
+
+  /** Hands the batch's room messages to `emit` inside an `emit rooms` span under the batch's. */
+  emitting(started: { span: Span }, messages: number, emit: () => Promise<void>): Promise<void> {
+    const parent = trace.setSpan(ROOT_CONTEXT, started.span);
+    const span = tracer.startSpan(
+      "emit rooms",
+      { kind: SpanKind.PRODUCER, attributes: { "messaging.batch.message_count": messages } },
+      parent,
+    );
+    return inSpan(span, parent, emit);
   }
 
   /** Ends the batch: its duration, and the events counted against their partition. */
