@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
-import { TemplateSet } from "./template-render.ts";
+import { runChartRender, splitSources } from "./chart-render.ts";
 
 /** The repository root and the chart under test. */
 export const ROOT = new URL("../../", import.meta.url);
@@ -24,6 +24,8 @@ export interface Manifest {
 }
 
 export interface Chart {
+  /** The chart's folder, which the renderer reads. */
+  dir: URL;
   meta: { apiVersion: string; name: string; version: string; appVersion: string; type?: string };
   values: Values;
   /** Template sources by file name (templates/ has no subfolders). */
@@ -33,7 +35,11 @@ export interface Chart {
 }
 
 export interface Rendered {
-  /** Rendered text by template file, NOTES.txt included. */
+  /**
+   * Rendered text by template file (its name under templates/), NOTES.txt included; a file's
+   * documents as `helm template` prints them, joined by `---` lines. Files that render to nothing
+   * are absent.
+   */
   files: Map<string, string>;
   manifests: Manifest[];
 }
@@ -49,6 +55,7 @@ export function loadChart(): Chart {
       .map((file) => [file, read(`templates/${file}`)] as const),
   );
   return {
+    dir: CHART_DIR,
     meta: parseYaml(read("Chart.yaml")) as Chart["meta"],
     values: parseYaml(read("values.yaml")) as Values,
     templates,
@@ -87,8 +94,10 @@ export function mergeValues(base: Values, override: Values): Values {
 const rendered = new WeakMap<Chart, Map<string, Rendered>>();
 
 /**
- * What `helm template <release> helm/tidings -f <overrides>` would render, for these templates.
- * The result is shared between callers with the same arguments: do not modify it.
+ * What `helm template <release> helm/tidings --namespace tidings -f <overrides>` renders, by
+ * deploy/chart-render (Go's text/template and sprig, as in Helm), parsed. Throws what Helm would
+ * print: a `required` or `fail` message, a parse error or the values.schema.json errors. The
+ * result is shared between callers with the same arguments: do not modify it.
  */
 export function renderChart(chart: Chart, overrides: Values = {}, release = "demo"): Rendered {
   const cache = rendered.get(chart) ?? new Map<string, Rendered>();
@@ -102,33 +111,19 @@ export function renderChart(chart: Chart, overrides: Values = {}, release = "dem
 }
 
 function render(chart: Chart, overrides: Values, release: string): Rendered {
-  const set = new TemplateSet();
-  const base = `${chart.meta.name}/templates`;
-  for (const [file, source] of chart.templates) set.add(`${base}/${file}`, source);
-  const context = {
-    Values: mergeValues(chart.values, overrides),
-    Release: { Name: release, Namespace: "tidings", Service: "Helm", IsInstall: true },
-    Chart: {
-      Name: chart.meta.name,
-      Version: chart.meta.version,
-      AppVersion: chart.meta.appVersion,
-    },
-    // Helm's .Files.Get gives an empty string for a file the chart lacks.
-    Files: { Get: (file: unknown) => chart.files.get(String(file)) ?? "" },
-  };
+  // JSON is YAML: the overrides are a values file, read from stdin.
+  const args = ["--release", release, "--namespace", "tidings", "--notes", "-f", "-"];
+  const output = runChartRender([...args, fileURLToPath(chart.dir)], JSON.stringify(overrides));
+  const base = `${chart.meta.name}/templates/`;
   const files = new Map<string, string>();
   const manifests: Manifest[] = [];
-  for (const file of chart.templates.keys()) {
-    // Helm renders neither partials (`_*`) nor .tpl files as manifests.
-    if (file.startsWith("_") || file.endsWith(".tpl")) continue;
-    const name = `${base}/${file}`;
-    const output = set.render(name, { ...context, Template: { Name: name, BasePath: base } });
-    files.set(file, output);
+  for (const { source, text } of splitSources(output)) {
+    const file = source.startsWith(base) ? source.slice(base.length) : source;
+    const held = files.get(file);
+    files.set(file, held === undefined ? text : `${held}---\n${text}`);
     if (file === "NOTES.txt") continue;
-    for (const document of output.split(/^---[ \t]*$/m)) {
-      const parsed = parseYaml(document);
-      if (parsed !== null && parsed !== undefined) manifests.push(parsed as Manifest);
-    }
+    const parsed = parseYaml(text);
+    if (parsed !== null && parsed !== undefined) manifests.push(parsed as Manifest);
   }
   return { files, manifests };
 }

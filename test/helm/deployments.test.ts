@@ -6,10 +6,12 @@ import { describe, expect, it } from "vitest";
 import { loadChart, ROOT, renderChart, type Values } from "./chart.ts";
 import {
   builtEntryPoint,
+  CLUSTERED,
   COMPONENTS,
   CONNECTED,
   type Component,
   EVERYTHING,
+  SCENARIOS,
   startScript,
 } from "./fixtures.ts";
 import {
@@ -24,6 +26,7 @@ import {
   onlyContainer,
   renderedSecrets,
 } from "./kube.ts";
+import { startedEnv } from "./pod-env.ts";
 import { SERVICE_CONFIG } from "./service-config.ts";
 
 const chart = loadChart();
@@ -61,23 +64,24 @@ describe("deployments", () => {
     );
   });
 
-  it.each([
-    ["the required values", CONNECTED],
-    ["every option", EVERYTHING],
-  ])("with %s, each service's own config loader accepts its environment", (_, values) => {
-    for (const component of COMPONENTS) {
-      const { container, env } = started(values, component);
-      const config = SERVICE_CONFIG[component].load(env);
-      expect(config.unknownVariables, component).toEqual([]);
-      expect(config.host, component).toBe("0.0.0.0");
-      expect(config.port, component).toBe(portNamed(container, "http"));
-      if (component === "records")
-        expect(Number(env.TIDINGS_GRPC_PORT)).toBe(portNamed(container, "grpc"));
-      // Helm prints big numbers from values.yaml as 1.073741824e+09 unless piped through int64.
-      for (const [name, value] of Object.entries(env))
-        expect(value, name).not.toMatch(/^[\d.]+e[+-]\d+$/);
-    }
-  });
+  it.each(Object.entries(SCENARIOS))(
+    "with %s, each service's own config loader accepts its environment",
+    (_, values) => {
+      const { manifests } = renderChart(chart, values);
+      for (const component of COMPONENTS) {
+        const { container, env } = startedEnv(manifests, component);
+        const config = SERVICE_CONFIG[component].load(env);
+        expect(config.unknownVariables, component).toEqual([]);
+        expect(config.host, component).toBe("0.0.0.0");
+        expect(config.port, component).toBe(portNamed(container, "http"));
+        if (component === "records")
+          expect(Number(env.TIDINGS_GRPC_PORT)).toBe(portNamed(container, "grpc"));
+        // Helm prints big numbers from values.yaml as 1.073741824e+09 unless piped through int64.
+        for (const [name, value] of Object.entries(env))
+          expect(value, name).not.toMatch(/^[\d.]+e[+-]\d+$/);
+      }
+    },
+  );
 
   it.each(COMPONENTS)(
     "%s accepts every variable values.schema.json lets env carry",
@@ -95,19 +99,52 @@ describe("deployments", () => {
     },
   );
 
-  it("gives every service the same value of each setting they must agree on", () => {
-    const env = Object.fromEntries(COMPONENTS.map((c) => [c, started(EVERYTHING, c).env]));
-    const same = (name: string, components: Component[]) => {
-      const seen = components.map((c) => env[c]?.[name]);
-      expect(new Set(seen).size, name).toBe(1);
-      expect(seen[0], name).toBeDefined();
-    };
-    for (const name of ["TIDINGS_PARTITIONS", "TIDINGS_NATS_PREFIX", "TIDINGS_DATABASE_URL"])
-      same(name, [...COMPONENTS]);
-    same("TIDINGS_REDIS_PREFIX", ["evaluator", "gateway"]);
-    for (const name of ["TIDINGS_JWT_SECRET", "TIDINGS_JWT_JWKS_URL", "TIDINGS_CORS_ORIGINS"])
-      same(name, ["records", "gateway"]);
-  });
+  const shared = ["TIDINGS_PARTITIONS", "TIDINGS_NATS_PREFIX", "TIDINGS_NATS_REPLICAS"];
+  it.each([
+    {
+      name: "every option",
+      values: EVERYTHING,
+      all: [...shared, "TIDINGS_DATABASE_URL"],
+      redis: ["TIDINGS_REDIS_PREFIX", "TIDINGS_REDIS_CLUSTER"],
+      tokens: ["TIDINGS_JWT_SECRET", "TIDINGS_JWT_JWKS_URL", "TIDINGS_CORS_ORIGINS"],
+    },
+    {
+      name: "Redis Cluster, NATS TLS and a pooled database",
+      values: CLUSTERED,
+      all: [
+        ...shared,
+        "TIDINGS_DATABASE_URL",
+        "TIDINGS_DATABASE_DIRECT_URL",
+        "TIDINGS_NATS_CREDS_FILE",
+        "TIDINGS_NATS_TLS_CA_FILE",
+        "TIDINGS_NATS_TLS_CERT_FILE",
+        "TIDINGS_NATS_TLS_KEY_FILE",
+      ],
+      redis: [
+        "TIDINGS_REDIS_PREFIX",
+        "TIDINGS_REDIS_CLUSTER",
+        "TIDINGS_REDIS_CLUSTER_NODES",
+        "TIDINGS_REDIS_PASSWORD",
+        "TIDINGS_REDIS_TLS_CA_FILE",
+        "TIDINGS_REDIS_TLS_SERVERNAME",
+      ],
+      tokens: ["TIDINGS_JWT_SECRET", "TIDINGS_CORS_ORIGINS"],
+    },
+  ])(
+    "with $name, gives every service the same value of each setting they must agree on",
+    ({ values, all, redis, tokens }) => {
+      const { manifests } = renderChart(chart, values);
+      const env = Object.fromEntries(COMPONENTS.map((c) => [c, startedEnv(manifests, c).env]));
+      const same = (name: string, components: Component[]) => {
+        const seen = components.map((c) => env[c]?.[name]);
+        expect(new Set(seen).size, name).toBe(1);
+        expect(seen[0], name).toBeDefined();
+      };
+      for (const name of all) same(name, [...COMPONENTS]);
+      for (const name of redis) same(name, ["evaluator", "gateway"]);
+      for (const name of tokens) same(name, ["records", "gateway"]);
+    },
+  );
 
   it("probe the health endpoints every service serves, on its HTTP port", async () => {
     const paths = new Set<string>();

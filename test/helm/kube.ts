@@ -18,6 +18,7 @@ export interface EnvVar {
 
 export interface Container {
   name: string;
+  image?: string;
   command?: string[];
   args?: string[];
   ports?: { name: string; containerPort: number }[];
@@ -27,25 +28,120 @@ export interface Container {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   lifecycle?: { preStop?: { exec?: { command: string[] } } };
-  securityContext?: { readOnlyRootFilesystem?: boolean; allowPrivilegeEscalation?: boolean };
-  volumeMounts?: { name: string; mountPath: string }[];
+  securityContext?: {
+    readOnlyRootFilesystem?: boolean;
+    allowPrivilegeEscalation?: boolean;
+    runAsUser?: number;
+  };
+  resources?: object;
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+}
+
+/** Where a volume's files come from: a key of a Secret or ConfigMap each. */
+export interface KeyedSource {
+  items?: { key: string; path: string }[];
+}
+
+export interface Volume {
+  name: string;
+  emptyDir?: object;
+  secret?: KeyedSource & { secretName: string };
+  configMap?: KeyedSource & { name: string };
+}
+
+export interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  restartPolicy?: string;
+  terminationGracePeriodSeconds?: number;
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    runAsGroup?: number;
+    fsGroup?: number;
+    seccompProfile?: { type: string };
+  };
+  priorityClassName?: string;
+  affinity?: {
+    podAntiAffinity?: {
+      preferredDuringSchedulingIgnoredDuringExecution?: {
+        weight: number;
+        podAffinityTerm: { topologyKey: string; labelSelector: { matchLabels: Labels } };
+      }[];
+      requiredDuringSchedulingIgnoredDuringExecution?: unknown[];
+    };
+  };
+  topologySpreadConstraints?: {
+    maxSkew: number;
+    topologyKey: string;
+    whenUnsatisfiable: string;
+    labelSelector?: { matchLabels?: Labels };
+  }[];
+  volumes?: Volume[];
+}
+
+export interface PodTemplate {
+  metadata: { labels: Labels; annotations?: Record<string, string> };
+  spec: PodSpec;
 }
 
 export interface Deployment extends Manifest {
   spec: {
     replicas?: number;
     selector: { matchLabels: Labels };
-    template: {
-      metadata: { labels: Labels; annotations?: Record<string, string> };
-      spec: {
-        containers: Container[];
-        terminationGracePeriodSeconds?: number;
-        automountServiceAccountToken?: boolean;
-        securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
-        volumes?: { name: string; emptyDir?: object }[];
-      };
-    };
+    template: PodTemplate;
   };
+}
+
+export interface Job extends Manifest {
+  spec: { backoffLimit?: number; activeDeadlineSeconds?: number; template: PodTemplate };
+}
+
+export interface Pod extends Manifest {
+  spec: PodSpec;
+}
+
+/** The pod spec of a Deployment, Job or Pod. */
+export function podSpecOf(manifest: Manifest): PodSpec {
+  const spec = (manifest as Partial<Deployment | Pod>).spec;
+  if (spec && "template" in spec) return spec.template.spec;
+  if (spec && "containers" in spec) return spec;
+  throw new Error(`${manifest.kind} ${manifest.metadata.name}: no pod spec`);
+}
+
+/** A Helm hook's annotations: its events, weight and delete policies; undefined: not a hook. */
+export function hookOf(manifest: Manifest) {
+  const annotations = manifest.metadata.annotations ?? {};
+  const events = annotations["helm.sh/hook"];
+  if (!events) return undefined;
+  const list = (text: string | undefined) => (text ? text.split(",").map((e) => e.trim()) : []);
+  return {
+    events: list(events),
+    weight: Number(annotations["helm.sh/hook-weight"] ?? 0),
+    deletePolicies: list(annotations["helm.sh/hook-delete-policy"]),
+  };
+}
+
+/**
+ * The file a container sees at `path`: the volume mounted over it and the Secret or ConfigMap key
+ * it holds; undefined when no Secret or ConfigMap volume puts a file there.
+ */
+export function mountedFile(pod: PodSpec, container: Container, path: string) {
+  for (const mount of container.volumeMounts ?? []) {
+    const prefix = `${mount.mountPath.replace(/\/$/, "")}/`;
+    if (!path.startsWith(prefix)) continue;
+    const volume = pod.volumes?.find((v) => v.name === mount.name);
+    const source = volume?.secret ?? volume?.configMap;
+    const item = source?.items?.find((i) => i.path === path.slice(prefix.length));
+    if (!volume || !source || !item) continue;
+    const from = volume.secret
+      ? { kind: "Secret", name: volume.secret.secretName }
+      : { kind: "ConfigMap", name: volume.configMap?.name ?? "" };
+    return { ...from, key: item.key, readOnly: mount.readOnly === true };
+  }
+  return undefined;
 }
 
 export interface ConfigMap extends Manifest {
@@ -174,6 +270,12 @@ export function containerEnv(
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
+    if (source.secretRef) {
+      const data = secrets[source.secretRef.name];
+      if (!data) throw new Error(`${container.name}: no Secret ${source.secretRef.name}`);
+      Object.assign(env, data);
+      continue;
+    }
     const name = source.configMapRef?.name;
     const map = ofKind<ConfigMap>(manifests, "ConfigMap").find((m) => m.metadata.name === name);
     if (!map) throw new Error(`${container.name}: no ConfigMap ${name}`);

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { loadChart, ROOT, renderChart } from "./chart.ts";
-import { COMPONENTS, CONNECTED, EVERYTHING } from "./fixtures.ts";
+import { loadChart, ROOT, renderChart, type Values } from "./chart.ts";
+import { COMPONENTS, CONNECTED, EVERYTHING, PARENT } from "./fixtures.ts";
+import { type HTTPRoute, routeHttpRoute } from "./gateway-api.ts";
 import {
   componentOf,
   type Ingress,
@@ -34,15 +35,40 @@ function routeLiterals(service: string): string[] {
   return [...paths].sort();
 }
 
-/** The component whose pods receive a request for `path` through the Ingresses. */
-function componentServing(manifests: ReturnType<typeof renderChart>["manifests"], path: string) {
-  const backend = routeIngress(manifests, HOST, path);
+type Manifests = ReturnType<typeof renderChart>["manifests"];
+
+/** How a request finds its Service: through the Ingress, or a Gateway's HTTPRoute. */
+const ROUTERS = {
+  Ingress: (manifests: Manifests, path: string) => {
+    const backend = routeIngress(manifests, HOST, path);
+    return (
+      backend && {
+        name: backend.name,
+        port: (p: Service["spec"]["ports"][number]) => p.name === backend.port.name,
+      }
+    );
+  },
+  HTTPRoute: (manifests: Manifests, path: string) => {
+    const backend = routeHttpRoute(manifests, HOST, path);
+    return (
+      backend && {
+        name: backend.name,
+        port: (p: Service["spec"]["ports"][number]) => p.port === backend.port,
+      }
+    );
+  },
+};
+type Router = keyof typeof ROUTERS;
+
+/** The component whose pods receive a request for `path` through `router`. */
+function componentServing(manifests: Manifests, path: string, router: Router = "Ingress") {
+  const backend = ROUTERS[router](manifests, path);
   if (!backend) return undefined;
   const service = ofKind<Service>(manifests, "Service").find(
     (s) => s.metadata.name === backend.name,
   );
   if (!service) throw new Error(`${path}: no Service ${backend.name}`);
-  const port = service.spec.ports.find((p) => p.name === backend.port.name);
+  const port = service.spec.ports.find(backend.port);
   const [deployment, ...more] = selectedDeployments(manifests, service.spec.selector);
   if (!port || !deployment || more.length > 0)
     throw new Error(`${path}: ${backend.name} is broken`);
@@ -96,12 +122,8 @@ describe("services", () => {
   });
 });
 
-describe("ingress", () => {
+describe.each(Object.keys(ROUTERS) as Router[])("through the %s", (router) => {
   const { manifests } = renderChart(chart, EVERYTHING);
-
-  it("is off unless enabled", () => {
-    expect(ofKind(renderChart(chart, CONNECTED).manifests, "Ingress")).toEqual([]);
-  });
 
   it("sends every path the gateway serves to the gateways", () => {
     const paths = routeLiterals("gateway");
@@ -109,7 +131,7 @@ describe("ingress", () => {
     expect(paths).toEqual(expect.arrayContaining(["/socket.io", "/api/realtime", "/realtime"]));
     expect(paths).toEqual(expect.arrayContaining(["/app/sample", "/broadcasting/auth"]));
     for (const path of [...paths, "/socket.io/", "/api/realtime/content"])
-      expect(componentServing(manifests, path), path).toBe("gateway");
+      expect(componentServing(manifests, path, router), path).toBe("gateway");
   });
 
   it("sends the REST API to the records service and keeps internal and health paths inside", () => {
@@ -117,17 +139,85 @@ describe("ingress", () => {
     expect(paths.length).toBeGreaterThan(5);
     for (const path of paths) {
       const expected = path.startsWith("/api/") || path === "/api" ? "records" : undefined;
-      expect(componentServing(manifests, path), path).toBe(expected);
+      expect(componentServing(manifests, path, router), path).toBe(expected);
     }
     expect(paths).toContain("/internal/v1/publish");
-    expect(componentServing(manifests, "/api/realtimeish")).toBe("records");
+    expect(componentServing(manifests, "/api/realtimeish", router)).toBe("records");
+  });
+});
+
+describe("ingress", () => {
+  const { manifests } = renderChart(chart, EVERYTHING);
+
+  it("is off unless enabled", () => {
+    expect(ofKind(renderChart(chart, CONNECTED).manifests, "Ingress")).toEqual([]);
   });
 
-  it("asks for sticky sessions on the gateways only", () => {
-    const ingresses = ofKind<Ingress>(manifests, "Ingress");
-    const annotations = (component: string) =>
-      ingresses.find((i) => componentOf(i) === component)?.metadata.annotations ?? {};
-    expect(annotations("gateway")["nginx.ingress.kubernetes.io/affinity"]).toBe("cookie");
-    expect(annotations("records")["nginx.ingress.kubernetes.io/affinity"]).toBeUndefined();
+  it("is one Ingress for both Services (GCE gives each Ingress an address of its own)", () => {
+    const [ingress, ...others] = ofKind<Ingress>(manifests, "Ingress");
+    expect(others).toEqual([]);
+    const backends = ingress?.spec.rules.flatMap((r) =>
+      r.http.paths.map((p) => p.backend.service.name),
+    );
+    expect(new Set(backends).size).toBe(2);
+    expect(ingress?.spec.rules.map((r) => r.host)).toEqual([HOST]);
+  });
+
+  it("asks ingress-nginx for sticky sessions and long timeouts, and lets annotations win", () => {
+    const annotations = (values: Values) =>
+      ofKind<Ingress>(renderChart(chart, values).manifests, "Ingress")[0]?.metadata.annotations ??
+      {};
+    expect(annotations(EVERYTHING)["nginx.ingress.kubernetes.io/affinity"]).toBe("cookie");
+    expect(annotations(EVERYTHING)["nginx.ingress.kubernetes.io/proxy-read-timeout"]).toBe("3600");
+    const mine = annotations({
+      ...CONNECTED,
+      ingress: {
+        enabled: true,
+        annotations: { "nginx.ingress.kubernetes.io/proxy-read-timeout": "600" },
+      },
+    });
+    expect(mine["nginx.ingress.kubernetes.io/proxy-read-timeout"]).toBe("600");
+    expect(mine["nginx.ingress.kubernetes.io/affinity"]).toBe("cookie");
+    const none = annotations({
+      ...CONNECTED,
+      ingress: { enabled: true, gatewayAnnotations: null },
+    });
+    expect(none).toEqual({});
+  });
+});
+
+describe("Gateway API", () => {
+  const route = (values: Values) =>
+    ofKind<HTTPRoute>(renderChart(chart, values).manifests, "HTTPRoute");
+
+  it("is off unless enabled, and then needs the Gateway to attach to", () => {
+    expect(route(CONNECTED)).toEqual([]);
+    expect(() => route({ ...CONNECTED, gateway: { api: { enabled: true } } })).toThrow(
+      "gateway.api.parentRefs: name the Gateway(s) the HTTPRoute attaches to",
+    );
+  });
+
+  it("attaches one HTTPRoute to the Gateways and host names of the values", () => {
+    const values = {
+      ...CONNECTED,
+      gateway: { api: { enabled: true, parentRefs: [PARENT], hostnames: [HOST, "*.example.org"] } },
+    };
+    const [httpRoute, ...others] = route(values);
+    expect(others).toEqual([]);
+    expect(httpRoute?.spec.parentRefs).toEqual([PARENT]);
+    expect(httpRoute?.spec.hostnames).toEqual([HOST, "*.example.org"]);
+    const { manifests } = renderChart(chart, values);
+    expect(componentServing(manifests, "/socket.io/", "HTTPRoute")).toBe("gateway");
+    expect(routeHttpRoute(manifests, "other.example.com", "/api/collections")).toBeUndefined();
+    expect(routeHttpRoute(manifests, "a.example.org", "/api/collections")).toBeDefined();
+  });
+
+  it("routes the same paths as the Ingress, to the same Services", () => {
+    const { manifests } = renderChart(chart, EVERYTHING);
+    const paths = [...routeLiterals("gateway"), ...routeLiterals("records"), "/", "/apix"];
+    for (const path of paths)
+      expect(componentServing(manifests, path, "HTTPRoute"), path).toBe(
+        componentServing(manifests, path, "Ingress"),
+      );
   });
 });

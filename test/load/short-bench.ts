@@ -31,9 +31,11 @@ export const base: Omit<LoadBenchOptions, "steps"> = {
 
 /** Nothing missing, doubled, leaked or reordered, every write acknowledged, every client there. */
 export function expectClean(step: StepResult): void {
-  expect(step.writes.acknowledged).toBe(step.writes.attempted);
-  expect(step.deliveries.expected).toBeGreaterThan(0);
-  expect(step.deliveries.received).toBe(step.deliveries.expected);
+  // Which step of which deployment, should one fail.
+  const which = `step ${step.step}: ${step.kind} on ${step.deployment}`;
+  expect(step.writes.acknowledged, which).toBe(step.writes.attempted);
+  expect(step.deliveries.expected, which).toBeGreaterThan(0);
+  expect(step.deliveries.received, which).toBe(step.deliveries.expected);
   expect({
     step: step.step,
     missing: step.missing,

@@ -40,6 +40,11 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** Whether the nodes share a Redis (a single node needs none). @default true */
   redis?: boolean;
+  /**
+   * Variables made from the URL of the cluster's database (to put a pooler in front of it, say),
+   * over the harness's own and under `env`.
+   */
+  databaseEnv?: (url: string) => Record<string, string>;
 }
 
 /** Nodes sharing one PostgreSQL database, NATS prefix and Redis prefix. */
@@ -83,6 +88,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     TIDINGS_GRPC_PORT: "0",
     TIDINGS_LOG_LEVEL: "silent",
     TIDINGS_AUTH_RATE_LIMIT: "10000",
+    ...options.databaseEnv?.(pg.url),
     ...options.env,
   };
   const nodes: ClusterNode[] = [];

@@ -15,8 +15,13 @@ import {
   gatewayEnv,
 } from "@tidings/gateway";
 import { type RecordsConfig, type RunningRecords, startRecords } from "@tidings/records";
-import { createBus, createLogger, parseEnv, runShutdown } from "@tidings/service";
-import { Redis } from "ioredis";
+import {
+  createBus,
+  createLogger,
+  createRedisClient,
+  parseEnv,
+  runShutdown,
+} from "@tidings/service";
 import { demoPage } from "./demo-page.ts";
 
 /** Everything one process runs, and how to stop it. */
@@ -71,10 +76,9 @@ export async function startStandalone(
     gatewayConfig,
   );
   const { sockets, gateway } = node;
-  const emitRedis = gatewayConfig.redisUrl
-    ? new Redis(gatewayConfig.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+  const emitRedis = gatewayConfig.redis
+    ? createRedisClient(gatewayConfig.redis, "emitter", log)
     : undefined;
-  emitRedis?.on("error", (error) => log.warn({ err: error }, "redis: connection problem"));
   const evaluator = createEvaluator(
     {
       prisma: db.prisma,

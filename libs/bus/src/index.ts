@@ -13,6 +13,7 @@ export {
   UnknownSubjectError,
 } from "./errors.ts";
 export { createJetStreamBus, type JetStreamBusConfig } from "./jetstream/jetstream-bus.ts";
+export type { NatsSecurity } from "./jetstream/jetstream-connection.ts";
 export { MemoryBroker } from "./memory/memory-broker.ts";
 export { createMemoryBus, type MemoryBusDeps } from "./memory/memory-bus.ts";
 export { partitionOf } from "./naming.ts";

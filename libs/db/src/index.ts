@@ -11,6 +11,11 @@ export type {
 export { Prisma, PrismaClient } from "./generated/prisma/client.ts";
 export { newId } from "./ids.ts";
 export { MigrationError, migrate, readMigrations } from "./migrate.ts";
-export { type Database, type DatabaseOptions, openDatabase } from "./open-database.ts";
+export {
+  type Database,
+  type DatabaseOptions,
+  migrateDatabase,
+  openDatabase,
+} from "./open-database.ts";
 export { ensurePrivateDir } from "./private-dir.ts";
 export type { SqlClient, SqlRunner } from "./sql-runner.ts";

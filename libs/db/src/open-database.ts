@@ -9,7 +9,7 @@ import { MigrationError, migrate, pendingMigrations } from "./migrate.ts";
 import { connectPgRunner } from "./pg-runner.ts";
 import { startPgliteMaintenance } from "./pglite-maintenance.ts";
 import { pgliteRunner } from "./pglite-runner.ts";
-import { preparedQuery } from "./prepared.ts";
+import { preparedQuery, unnamedQuery } from "./prepared.ts";
 import { ensurePrivateDir, restrictTree } from "./private-dir.ts";
 import type { SqlClient, SqlRunner } from "./sql-runner.ts";
 
@@ -20,6 +20,14 @@ export type DatabaseOptions =
       url: string;
       /** Connections in the pool. @default 10 */
       poolSize?: number;
+      /**
+       * A direct (unpooled) connection string for what is bound to a session: the migrator's and
+       * the outbox relay's advisory locks, LISTEN ({@link Database.openSession}). Set it when `url`
+       * goes through a pooler in transaction mode (PgBouncer); the pool's statements are then
+       * unnamed, since PgBouncer before 1.21 loses named prepared statements between transactions.
+       * @default url (no pooler: named statements, sessions on `url`)
+       */
+      directUrl?: string;
       /**
        * Apply pending migrations (the records service), or only check that none is pending and
        * refuse to open otherwise (gateways and evaluators). @default true
@@ -56,8 +64,22 @@ export interface Database {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   return "url" in options
-    ? openPostgres(options.url, options.poolSize ?? 10, options.migrate ?? true)
+    ? openPostgres(options.url, options.poolSize ?? 10, options.migrate ?? true, options.directUrl)
     : openPglite(options.dataDir);
+}
+
+/**
+ * Applies the pending migrations on a session of its own and returns their names: what the
+ * migration entry point (a Kubernetes Job, the one thing with DDL rights) runs. `url` must reach
+ * PostgreSQL directly (the migrator holds an advisory lock for the whole run).
+ */
+export async function migrateDatabase(url: string): Promise<string[]> {
+  const runner = await connectPgRunner(url);
+  try {
+    return await migrate(runner);
+  } finally {
+    await runner.close();
+  }
 }
 
 // Applies the pending migrations, or only checks that there are none.
@@ -72,8 +94,15 @@ async function prepareSchema(runner: SqlRunner, apply: boolean): Promise<string[
   return [];
 }
 
-async function openPostgres(url: string, poolSize: number, apply: boolean): Promise<Database> {
-  const runner = await connectPgRunner(url);
+async function openPostgres(
+  url: string,
+  poolSize: number,
+  apply: boolean,
+  directUrl: string | undefined,
+): Promise<Database> {
+  // Sessions (advisory locks, LISTEN) bypass a pooler; without one, everything uses `url`.
+  const sessionUrl = directUrl ?? url;
+  const runner = await connectPgRunner(sessionUrl);
   let appliedMigrations: string[];
   try {
     appliedMigrations = await prepareSchema(runner, apply);
@@ -85,14 +114,17 @@ async function openPostgres(url: string, poolSize: number, apply: boolean): Prom
   // An idle connection whose server goes away emits "error"; unhandled, it would end the process.
   pool.on("error", () => {});
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // Behind a pooler in transaction mode the next statement may run on another server connection,
+  // where a statement prepared by name does not exist: the pool's statements stay unnamed there.
+  const run = directUrl === undefined ? preparedQuery : unnamedQuery;
   const sql: SqlClient = {
-    query: <Row>(text: string, params: unknown[] = []) => preparedQuery<Row>(pool, text, params),
+    query: <Row>(text: string, params: unknown[] = []) => run<Row>(pool, text, params),
   };
   return wrap(
     "postgres",
     { prisma, sql },
     appliedMigrations,
-    () => connectPgRunner(url),
+    () => connectPgRunner(sessionUrl),
     async () => {
       await pool.end().catch(() => {});
     },

@@ -22,3 +22,16 @@ export async function preparedQuery<Row>(
   const result = await client.query({ name, text, values });
   return result.rows as Row[];
 }
+
+/**
+ * Runs a statement unnamed (parsed and planned each time, in the same round trip): what works
+ * through a pooler in transaction mode, which may run each statement on another server session.
+ */
+export async function unnamedQuery<Row>(
+  client: Pick<pg.Pool | pg.Client, "query">,
+  text: string,
+  values: unknown[],
+): Promise<Row[]> {
+  const result = await client.query({ text, values });
+  return result.rows as Row[];
+}

@@ -30,6 +30,21 @@ export {
   nodeEnv,
   nodeProblems,
 } from "./node-config.ts";
+export {
+  createRedisClient,
+  type RedisClient,
+  type RedisRole,
+  redisClusterOptions,
+  redisConnectionOptions,
+} from "./redis-client.ts";
+export {
+  parseRedisNode,
+  type RedisNode,
+  type RedisSettings,
+  type RedisTls,
+  redisEnv,
+  redisSettingsFrom,
+} from "./redis-settings.ts";
 export { countRefusal, type LimitName } from "./refusals.ts";
 export { REQUEST_ID_HEADER, registerRequestIdEcho, requestId } from "./request-id.ts";
 export { registerRequestTelemetry } from "./request-telemetry.ts";

@@ -5,7 +5,16 @@ import { type CorsOrigins, corsEnv } from "./cors.ts";
 import { ConfigError, envValue, parseEnv } from "./env-config.ts";
 
 /** Where the records live. */
-export type DatabaseConfig = { url: string; poolSize: number } | { dataDir: string };
+export type DatabaseConfig =
+  | {
+      url: string;
+      poolSize: number;
+      /** Unpooled URL for session-bound work, when `url` goes through a pooler. */
+      directUrl?: string;
+      /** Whether this process applies migrations (records) or only checks them. */
+      migrate?: boolean;
+    }
+  | { dataDir: string };
 
 /**
  * Variables every node that serves HTTP and checks tokens reads (records, a gateway, `npm start`),
@@ -21,6 +30,12 @@ export const nodeEnv = {
   TIDINGS_DATABASE_URL: envValue.url(["postgres:", "postgresql:"]),
   /** Connections in the PostgreSQL pool. */
   TIDINGS_DATABASE_POOL_SIZE: envValue.int(10, 1, 500),
+  /**
+   * Direct postgres:// URL (not through the pooler) for advisory locks, LISTEN and the schema
+   * check, when TIDINGS_DATABASE_URL goes through PgBouncer in transaction mode; also turns off
+   * named prepared statements on the pooled connections.
+   */
+  TIDINGS_DATABASE_DIRECT_URL: envValue.url(["postgres:", "postgresql:"]),
   /** Folder for embedded data (PGlite, the generated JWT secret). */
   TIDINGS_DATA_DIR: z.string().min(1).default("./.tidings"),
   ...busEnv,
@@ -77,6 +92,11 @@ export function nodeProblems(v: NodeValues): string[] {
       "TIDINGS_JWT_SECRET: required when TIDINGS_DATABASE_URL is set, so every replica signs tokens alike",
     );
   }
+  if (v.TIDINGS_DATABASE_DIRECT_URL && !v.TIDINGS_DATABASE_URL) {
+    problems.push(
+      "TIDINGS_DATABASE_DIRECT_URL: only used with TIDINGS_DATABASE_URL, which is unset",
+    );
+  }
   if ((v.TIDINGS_JWT_ISSUER || v.TIDINGS_JWT_AUDIENCE) && !v.TIDINGS_JWT_JWKS_URL) {
     problems.push(
       "TIDINGS_JWT_JWKS_URL: required when TIDINGS_JWT_ISSUER or TIDINGS_JWT_AUDIENCE is set",
@@ -91,7 +111,11 @@ export function nodeConfigFrom(v: NodeValues, unknown: string[]): NodeConfig {
     port: v.TIDINGS_PORT,
     host: v.TIDINGS_HOST,
     database: v.TIDINGS_DATABASE_URL
-      ? { url: v.TIDINGS_DATABASE_URL, poolSize: v.TIDINGS_DATABASE_POOL_SIZE }
+      ? {
+          url: v.TIDINGS_DATABASE_URL,
+          poolSize: v.TIDINGS_DATABASE_POOL_SIZE,
+          ...(v.TIDINGS_DATABASE_DIRECT_URL ? { directUrl: v.TIDINGS_DATABASE_DIRECT_URL } : {}),
+        }
       : { dataDir: v.TIDINGS_DATA_DIR },
     dataDir: v.TIDINGS_DATA_DIR,
     bus: busSettingsFrom(v),

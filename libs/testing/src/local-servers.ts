@@ -15,3 +15,17 @@ export async function freePort(): Promise<number> {
 export function isRunning(child: ChildProcess | undefined): child is ChildProcess {
   return child !== undefined && child.exitCode === null && child.signalCode === null;
 }
+
+/**
+ * Stops a spawned server by PID: SIGTERM so it shuts down cleanly, SIGKILL if it is still there
+ * after `graceMs`; resolves once it exited. Nothing to do for one already gone.
+ */
+export async function terminate(child: ChildProcess | undefined, graceMs = 5_000): Promise<void> {
+  if (!isRunning(child) || child.pid === undefined) return;
+  const { pid } = child;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  process.kill(pid, "SIGTERM");
+  const killer = setTimeout(() => process.kill(pid, "SIGKILL"), graceMs);
+  await exited;
+  clearTimeout(killer);
+}

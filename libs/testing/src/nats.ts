@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, isRunning } from "./local-servers.ts";
+import { freePort, isRunning, terminate } from "./local-servers.ts";
 import { natsRequests } from "./nats-wire.ts";
 
 /** NATS server (with JetStream) that integration tests share. @default nats://127.0.0.1:4222 */
@@ -80,60 +80,80 @@ export interface NatsServerProcess extends AsyncDisposable {
 }
 
 async function waitForJetStream(
-  url: string,
+  monitorUrl: string,
   child: ChildProcess,
   timeoutMs: number,
+  log: () => string,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`nats-server exited with ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new Error(`nats-server exited with ${child.exitCode}: ${log()}`);
+    // The monitoring port answers over plain HTTP whatever TLS or auth the clients' port requires,
+    // and /healthz is ok once JetStream is (in a cluster: once the meta group has a leader).
     try {
-      const [info] = await jetStreamApi(url, [{ api: "INFO" }]);
-      if (!info?.error) return;
+      const answer = await fetch(`${monitorUrl}/healthz`, { signal: AbortSignal.timeout(1_000) });
+      if (answer.ok) return;
     } catch {}
     if (Date.now() > deadline)
-      throw new Error(`nats-server at ${url} did not start in ${timeoutMs} ms`);
+      throw new Error(`nats-server at ${monitorUrl} did not start in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
+/** Options of {@link startNatsServer}. */
+export interface NatsServerOptions {
+  /** @default "nats-server" on the PATH */
+  binary?: string;
+  /** Client port. @default a free one */
+  port?: number;
+  /**
+   * More of the server's configuration, in its config-file syntax (`tls { … }`,
+   * `authorization { … }`, `cluster { … }`, `server_name: …`); written to a file beside the store.
+   */
+  config?: string;
+  /** Longest wait for JetStream to be ready (a cluster needs its peers). @default 10000 */
+  readyTimeoutMs?: number;
+}
+
 /**
- * Starts `nats-server -js` on a free port with a fresh store directory. `binary` defaults to
- * `nats-server` on the PATH.
+ * Starts `nats-server -js` on a free port with a fresh store directory, and `config` (TLS,
+ * authorization, a cluster) when given; resolves once its JetStream is ready.
  */
-export async function startNatsServer(
-  options: { binary?: string } = {},
-): Promise<NatsServerProcess> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServerProcess> {
   const binary = options.binary ?? "nats-server";
-  const port = await freePort();
-  const storeDir = await mkdtemp(join(tmpdir(), "tidings-nats-"));
+  const port = options.port ?? (await freePort());
+  const monitorPort = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), "tidings-nats-"));
+  const storeDir = join(dir, "store");
+  const configFile = join(dir, "server.conf");
+  await writeFile(configFile, options.config ?? "");
   const url = `nats://127.0.0.1:${port}`;
+  const args = ["-c", configFile, "-a", "127.0.0.1", "-p", String(port), "-m", String(monitorPort)];
   let child: ChildProcess | undefined;
 
   const start = async () => {
     if (isRunning(child)) return;
-    const spawned = spawn(binary, ["-a", "127.0.0.1", "-p", String(port), "-js", "-sd", storeDir], {
-      stdio: "ignore",
+    const spawned = spawn(binary, [...args, "-js", "-sd", storeDir], {
+      stdio: ["ignore", "ignore", "pipe"],
     });
     child = spawned;
+    // The end of its log, for the error when it does not start.
+    let log = "";
+    spawned.stderr?.on("data", (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-2_000);
+    });
     const failed = new Promise<never>((_, reject) => spawned.once("error", reject));
-    await Promise.race([waitForJetStream(url, spawned, 10_000), failed]);
+    const monitorUrl = `http://127.0.0.1:${monitorPort}`;
+    await Promise.race([
+      waitForJetStream(monitorUrl, spawned, options.readyTimeoutMs ?? 10_000, () => log),
+      failed,
+    ]);
   };
-  const stop = async () => {
-    const running = child;
-    if (!isRunning(running) || running.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => running.once("exit", () => resolve()));
-    process.kill(running.pid, "SIGTERM");
-    const killer = setTimeout(
-      () => running.pid !== undefined && process.kill(running.pid, "SIGKILL"),
-      5_000,
-    );
-    await exited;
-    clearTimeout(killer);
-  };
+  const stop = () => terminate(child);
   const dispose = async () => {
     await stop();
-    await rm(storeDir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   };
 
   try {

@@ -5,6 +5,7 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, isRunning } from "./local-servers.ts";
+import type { TlsFiles } from "./tls-files.ts";
 
 /** Redis server the integration tests use. @default redis://127.0.0.1:6379 */
 export const TEST_REDIS_URL = process.env.TIDINGS_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -41,7 +42,12 @@ export interface RedisServerProcess extends AsyncDisposable {
   start(): Promise<void>;
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+/** Waits until `port` accepts connections; throws if `child` exits first. */
+export async function waitForPort(
+  port: number,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
@@ -59,9 +65,39 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   }
 }
 
-/** Starts `redis-server` without persistence on a free port. */
+/** Options of {@link startRedisServer}. */
+export interface RedisServerOptions {
+  /** @default "redis-server" */
+  binary?: string;
+  /** `requirepass`: clients must AUTH with it (the default user's password). */
+  password?: string;
+  /** TLS only (no plain port): `port` is the TLS port and `url` is `rediss://`. */
+  tls?: {
+    /** CA, server and client certificates (`createTlsFiles`). */
+    certificates: TlsFiles;
+    /** Whether clients must present a certificate signed by the CA. @default "required" */
+    clientCertificates?: "required" | "optional";
+  };
+}
+
+/** `redis-server` arguments for TLS on `port` (and no plain port), and for a password. */
+export function redisServerSecurityArgs(port: number, options: RedisServerOptions): string[] {
+  const { tls, password } = options;
+  const listen = tls
+    ? [
+        ...["--port", "0", "--tls-port", String(port)],
+        ...["--tls-cert-file", tls.certificates.serverCertFile],
+        ...["--tls-key-file", tls.certificates.serverKeyFile],
+        ...["--tls-ca-cert-file", tls.certificates.caFile],
+        ...["--tls-auth-clients", tls.clientCertificates === "optional" ? "optional" : "yes"],
+      ]
+    : ["--port", String(port)];
+  return [...listen, ...(password ? ["--requirepass", password] : [])];
+}
+
+/** Starts `redis-server` without persistence on a free port (with TLS or a password if asked). */
 export async function startRedisServer(
-  options: { binary?: string } = {},
+  options: RedisServerOptions = {},
 ): Promise<RedisServerProcess> {
   const binary = options.binary ?? "redis-server";
   const port = await freePort();
@@ -72,8 +108,7 @@ export async function startRedisServer(
     const spawned = spawn(
       binary,
       [
-        "--port",
-        String(port),
+        ...redisServerSecurityArgs(port, options),
         "--bind",
         "127.0.0.1",
         "--save",
@@ -98,7 +133,7 @@ export async function startRedisServer(
   };
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${options.tls ? "rediss" : "redis"}://127.0.0.1:${port}`,
     port,
     start,
     stop,

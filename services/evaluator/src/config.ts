@@ -5,7 +5,9 @@ import {
   ConfigError,
   envValue,
   parseEnv,
-  redisPrefix,
+  type RedisSettings,
+  redisEnv,
+  redisSettingsFrom,
 } from "@tidings/service";
 import { telemetryEnv } from "@tidings/telemetry";
 import { z } from "zod";
@@ -19,10 +21,11 @@ export const evaluatorEnv = {
   /** postgres:// URL: collections and stored subscriptions. */
   TIDINGS_DATABASE_URL: envValue.url(["postgres:", "postgresql:"]),
   TIDINGS_DATABASE_POOL_SIZE: envValue.int(10, 1, 500),
-  /** Redis of the gateways' Socket.IO adapter: where the evaluator emits. */
-  TIDINGS_REDIS_URL: envValue.url(["redis:", "rediss:"]),
-  /** Prefix of the gateways' Redis channels (TIDINGS_REDIS_PREFIX of the gateways). */
-  TIDINGS_REDIS_PREFIX: redisPrefix,
+  /** Direct postgres:// URL when TIDINGS_DATABASE_URL goes through a pooler (see the records service). */
+  TIDINGS_DATABASE_DIRECT_URL: envValue.url(["postgres:", "postgresql:"]),
+  // Redis of the gateways' Socket.IO adapter, where the evaluator emits (required), with the
+  // gateways' prefix, credentials, TLS and cluster settings.
+  ...redisEnv,
   /** Events per batch (also what a replica holds unacknowledged per partition). */
   TIDINGS_EVALUATOR_BATCH_SIZE: envValue.int(64, 1, 1_000),
   /**
@@ -39,8 +42,10 @@ export interface EvaluatorConfig {
   port: number;
   host: string;
   databaseUrl: string;
+  /** Unpooled URL for the schema check; also marks `databaseUrl` as pooled (unnamed statements). */
+  databaseDirectUrl: string | undefined;
   poolSize: number;
-  redisUrl: string;
+  redis: RedisSettings;
   redisPrefix: string;
   bus: BusSettings;
   batchSize: number;
@@ -70,8 +75,9 @@ export function loadEvaluatorConfig(
     port: v.TIDINGS_PORT,
     host: v.TIDINGS_HOST,
     databaseUrl: v.TIDINGS_DATABASE_URL as string,
+    databaseDirectUrl: v.TIDINGS_DATABASE_DIRECT_URL,
     poolSize: v.TIDINGS_DATABASE_POOL_SIZE,
-    redisUrl: v.TIDINGS_REDIS_URL as string,
+    redis: redisSettingsFrom(v) as RedisSettings,
     redisPrefix: v.TIDINGS_REDIS_PREFIX,
     bus: busSettingsFrom(v),
     batchSize: v.TIDINGS_EVALUATOR_BATCH_SIZE,

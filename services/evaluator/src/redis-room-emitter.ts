@@ -1,5 +1,5 @@
 import { DELIVERY_META_FLAG } from "@tidings/protocol";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@tidings/service";
 import type { RoomEmit, RoomEmitter } from "./room-emitter.ts";
 
 /** Socket.IO's channel prefix and namespace, as the gateways' sharded adapter uses them. */
@@ -27,28 +27,54 @@ export class EmitFailedError extends Error {
  * mode: one SPUBLISH per message on the room's own channel, so only gateways holding the room
  * receive it. `@socket.io/redis-emitter` cannot be used: it PUBLISHes, which sharded subscribers
  * never see. Unlike `io.emit()`, which drops a failed publish silently, every SPUBLISH here is
- * awaited, so a Redis outage is an error the caller can act on.
+ * awaited, so a Redis outage is an error the caller can act on. Works on one Redis server (one
+ * pipeline per call) and on a Redis Cluster.
  */
-export function redisRoomEmitter(redis: Redis, options: ShardedChannelOptions = {}): RoomEmitter {
+export function redisRoomEmitter(
+  redis: RedisClient,
+  options: ShardedChannelOptions = {},
+): RoomEmitter {
   const namespace = options.namespace ?? "/";
   const base = `${options.channelPrefix ?? "socket.io"}#${namespace}#`;
+  const send = redis.isCluster ? publishEach : publishPipelined;
   return {
     async emit(messages) {
       if (messages.length === 0) return;
-      const pipeline = redis.pipeline();
-      for (const message of messages)
-        pipeline.spublish(`${base}${message.room}#`, encode(namespace, message));
-      let results: [Error | null, unknown][] | null;
-      try {
-        results = await pipeline.exec();
-      } catch (error) {
-        throw new EmitFailedError("could not publish to Redis", { cause: error });
-      }
-      const failed = results?.find(([error]) => error !== null)?.[0];
-      if (!results || failed)
-        throw new EmitFailedError("could not publish to Redis", { cause: failed });
+      await send(
+        redis,
+        messages.map((message) => [`${base}${message.room}#`, encode(namespace, message)]),
+      );
     },
   };
+}
+
+type Publish = [channel: string, message: string];
+
+async function publishPipelined(redis: RedisClient, publishes: Publish[]): Promise<void> {
+  const pipeline = redis.pipeline();
+  for (const [channel, message] of publishes) pipeline.spublish(channel, message);
+  let results: [Error | null, unknown][] | null;
+  try {
+    results = await pipeline.exec();
+  } catch (error) {
+    throw new EmitFailedError("could not publish to Redis", { cause: error });
+  }
+  const failed = results?.find(([error]) => error !== null)?.[0];
+  if (!results || failed)
+    throw new EmitFailedError("could not publish to Redis", { cause: failed });
+}
+
+// On a cluster, a pipeline may only hold keys of one master, and the rooms' channels hash to slots
+// all over the cluster. So each SPUBLISH is sent on its own (the emitter's cluster client
+// auto-pipelines those bound for one master): a room's channel has one slot, hence one master and
+// one connection, so its messages keep their order. All are settled before the call fails, so a
+// retry never overtakes a message of the failed attempt.
+async function publishEach(redis: RedisClient, publishes: Publish[]): Promise<void> {
+  const results = await Promise.allSettled(
+    publishes.map(([channel, message]) => redis.spublish(channel, message)),
+  );
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw new EmitFailedError("could not publish to Redis", { cause: failed.reason });
 }
 
 function encode(namespace: string, { room, event, payload, except, meta }: RoomEmit): string {

@@ -3,11 +3,11 @@ import {
   createBus,
   createLifecycle,
   createLogger,
+  createRedisClient,
   registerHealthRoutes,
   runShutdown,
 } from "@tidings/service";
 import Fastify, { type FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
 import type { EvaluatorConfig } from "./config.ts";
 import { createEvaluator, type Evaluator } from "./evaluator.ts";
 import { redisRoomEmitter } from "./redis-room-emitter.ts";
@@ -33,11 +33,11 @@ export async function startEvaluator(config: EvaluatorConfig): Promise<RunningEv
   const db = await openDatabase({
     url: config.databaseUrl,
     poolSize: config.poolSize,
+    ...(config.databaseDirectUrl ? { directUrl: config.databaseDirectUrl } : {}),
     migrate: false,
   });
   // No offline queue: while Redis is down an emit fails at once, and the batch waits in the bus.
-  const redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-  redis.on("error", (error) => logger.warn({ err: error }, "redis: connection problem"));
+  const redis = createRedisClient(config.redis, "emitter", logger);
   const bus = createBus(config.bus, logger);
   await bus.start();
   const evaluator = createEvaluator(

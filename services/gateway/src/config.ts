@@ -1,4 +1,11 @@
-import { ConfigError, envValue, jsonDepthEnv, redisPrefix } from "@tidings/service";
+import {
+  ConfigError,
+  envValue,
+  jsonDepthEnv,
+  type RedisSettings,
+  redisEnv,
+  redisSettingsFrom,
+} from "@tidings/service";
 import { z } from "zod";
 import { compatEnv } from "./compat/compat-env.ts";
 
@@ -8,10 +15,9 @@ import { compatEnv } from "./compat/compat-env.ts";
  */
 export const gatewayEnv = {
   ...compatEnv,
-  /** Redis for the Socket.IO adapter. Unset: the in-memory adapter (single node). */
-  TIDINGS_REDIS_URL: envValue.url(["redis:", "rediss:"]),
-  /** Prefix of Tidings' Redis channels and keys, so deployments can share a Redis. */
-  TIDINGS_REDIS_PREFIX: redisPrefix,
+  // Redis for the Socket.IO adapter and presence (URL, credentials, TLS, cluster). Unset URL: the
+  // in-memory adapter (single node).
+  ...redisEnv,
   /** Live connections one user may have across the cluster. */
   TIDINGS_MAX_CONNECTIONS_PER_USER: envValue.int(10, 1, 10_000),
   /** Subscriptions one connection may hold. */
@@ -43,7 +49,8 @@ export const gatewayEnv = {
 
 /** Validated gateway settings. */
 export interface GatewayConfig {
-  redisUrl: string | undefined;
+  /** Redis shared by the nodes; undefined: the in-memory adapter (single node). */
+  redis: RedisSettings | undefined;
   redisPrefix: string;
   maxConnectionsPerUser: number;
   maxSubscriptionsPerConnection: number;
@@ -68,7 +75,7 @@ export function gatewayConfigFrom(v: z.infer<z.ZodObject<typeof gatewayEnv>>): G
     );
   }
   return {
-    redisUrl: v.TIDINGS_REDIS_URL,
+    redis: redisSettingsFrom(v),
     redisPrefix: v.TIDINGS_REDIS_PREFIX,
     maxConnectionsPerUser: v.TIDINGS_MAX_CONNECTIONS_PER_USER,
     maxSubscriptionsPerConnection: v.TIDINGS_MAX_SUBSCRIPTIONS_PER_CONNECTION,

@@ -28,7 +28,25 @@ describe("loadConfig", () => {
       TIDINGS_DATABASE_URL: "postgres://127.0.0.1/x",
       TIDINGS_JWT_SECRET: "s".repeat(32),
     });
-    expect(config.database).toEqual({ url: "postgres://127.0.0.1/x", poolSize: 10 });
+    expect(config.database).toEqual({ url: "postgres://127.0.0.1/x", poolSize: 10, migrate: true });
+  });
+
+  it("takes a direct URL for sessions behind a pooler, and can leave the migrations to the Job", () => {
+    const config = loadConfig({
+      TIDINGS_DATABASE_URL: "postgres://pgbouncer/x",
+      TIDINGS_DATABASE_DIRECT_URL: "postgres://postgres/x",
+      TIDINGS_DATABASE_MIGRATE: "false",
+      TIDINGS_JWT_SECRET: "s".repeat(32),
+    });
+    expect(config.database).toEqual({
+      url: "postgres://pgbouncer/x",
+      directUrl: "postgres://postgres/x",
+      poolSize: 10,
+      migrate: false,
+    });
+    expect(() => loadConfig({ TIDINGS_DATABASE_DIRECT_URL: "postgres://postgres/x" })).toThrow(
+      /TIDINGS_DATABASE_DIRECT_URL: only used with TIDINGS_DATABASE_URL/,
+    );
   });
 
   it("serves gRPC next to the HTTP port unless told otherwise", () => {

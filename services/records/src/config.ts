@@ -14,6 +14,11 @@ import { passwordProblem } from "./auth/password-policy.ts";
 /** Environment variables the records service reads, each with its default: the shared ones and its own. */
 export const recordsEnv = {
   ...nodeEnv,
+  /**
+   * Apply pending migrations at start (PostgreSQL). false: never run DDL; refuse to start until
+   * the migration entry point (`dist/migrate.js`, the chart's Job) has brought the schema up to date.
+   */
+  TIDINGS_DATABASE_MIGRATE: envValue.bool(true),
   /** Lifetime of issued tokens, in seconds (default 7 days). */
   TIDINGS_TOKEN_TTL: envValue.int(604_800, 60, 31_536_000),
   /** Superuser created or updated at start-up. */
@@ -76,8 +81,13 @@ export function loadConfig(
     problems.push("TIDINGS_GRPC_PORT: set it (TIDINGS_PORT + 1, its default, is not a port)");
   if (problems.length > 0)
     throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  const node = nodeConfigFrom(v, unknown);
   return {
-    ...nodeConfigFrom(v, unknown),
+    ...node,
+    database:
+      "url" in node.database
+        ? { ...node.database, migrate: v.TIDINGS_DATABASE_MIGRATE }
+        : node.database,
     grpcPort,
     serviceTokens: v.TIDINGS_SERVICE_TOKENS ?? [],
     tokenTtlSeconds: v.TIDINGS_TOKEN_TTL,

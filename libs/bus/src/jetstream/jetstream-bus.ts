@@ -2,12 +2,18 @@ import type { NodeConnectionOptions } from "@nats-io/transport-node";
 import { type BusDeps, createTransportBus } from "../bus.ts";
 import type { BusConfig } from "../config.ts";
 import type { Bus } from "../types.ts";
+import { type NatsSecurity, natsConnectionSettings } from "./jetstream-connection.ts";
 import { JetStreamTransport } from "./jetstream-transport.ts";
 
 /** Configuration of a bus on NATS JetStream. */
 export interface JetStreamBusConfig extends BusConfig {
-  /** NATS server URL(s), e.g. `nats://127.0.0.1:4222`. */
+  /**
+   * NATS server URL(s), e.g. `nats://127.0.0.1:4222`; `nats://user:password@host` and
+   * `nats://token@host` carry credentials, `tls://` asks for TLS.
+   */
   servers: string | string[];
+  /** Creds file, nkey seed and TLS material (contents, read by the caller). */
+  security?: NatsSecurity;
   /** Connection name shown in the server's monitoring. @default "tidings-bus" */
   name?: string;
   /** Time a JetStream API request may take. @default 5000 */
@@ -24,11 +30,12 @@ export interface JetStreamBusConfig extends BusConfig {
  * Works with server 2.9 (no multi-filter consumers, priority groups or pause needed).
  */
 export function createJetStreamBus(config: JetStreamBusConfig, deps: BusDeps = {}): Bus {
+  const { servers, ...credentials } = natsConnectionSettings(config.servers, config.security);
   const transport = new JetStreamTransport({
-    servers: config.servers,
+    servers,
     name: config.name ?? "tidings-bus",
     apiTimeoutMs: config.apiTimeoutMs ?? 5_000,
-    connection: config.connection ?? {},
+    connection: { ...credentials, ...config.connection },
   });
   return createTransportBus(transport, config, deps);
 }

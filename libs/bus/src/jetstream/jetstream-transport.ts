@@ -6,7 +6,7 @@ import {
   type JetStreamManager,
   jetstream,
   jetstreamManager,
-  type StreamConfig,
+  type StreamInfo,
 } from "@nats-io/jetstream";
 import {
   connect,
@@ -15,7 +15,7 @@ import {
   type NodeConnectionOptions,
   nanos,
 } from "@nats-io/transport-node";
-import { ResourceMissingError } from "../errors.ts";
+import { BusConfigError, ResourceMissingError } from "../errors.ts";
 import type {
   ConsumerSpec,
   ConsumerState,
@@ -116,20 +116,32 @@ export class JetStreamTransport implements Transport {
     const jsm = this.#manager();
     const wanted = streamConfig(spec);
     await this.#call("ensureStream", async () => {
-      let current: StreamConfig;
+      let current: StreamInfo;
       try {
-        current = (await jsm.streams.info(spec.name)).config;
+        current = await jsm.streams.info(spec.name);
       } catch (error) {
         if (!(fromNatsError(error, "ensureStream") instanceof ResourceMissingError)) throw error;
         try {
           await jsm.streams.add(wanted);
           return;
-        } catch {
-          // Another process created it meanwhile: compare with what it made.
-          current = (await jsm.streams.info(spec.name)).config;
+        } catch (refusal) {
+          // Another process created it meanwhile: compare with what it made. If there is none, the
+          // server refused the configuration: say why.
+          current = await jsm.streams.info(spec.name).catch(() => {
+            throw refusedStream(spec, refusal);
+          });
         }
       }
-      if (!sameStream(current, wanted)) await jsm.streams.update(spec.name, wanted);
+      if (sameStream(current.config, wanted)) return;
+      // A single server takes an update to more replicas and keeps one copy: refuse it instead.
+      // (A clustered stream's info names its cluster; a single server's names none.)
+      if (spec.replicas > 1 && !current.cluster?.name) {
+        throw refusedStream(spec, new Error("replicas > 1 not supported in non-clustered mode"));
+      }
+      // Other limits, or other replicas: JetStream rescales a clustered stream in place.
+      await jsm.streams.update(spec.name, wanted).catch((refusal: unknown) => {
+        throw refusedStream(spec, refusal);
+      });
     });
   }
 
@@ -333,6 +345,23 @@ export class JetStreamTransport implements Transport {
     if (!this.#js) throw new Error("JetStream transport used before connect()");
     return this.#js;
   }
+}
+
+/**
+ * The server's refusal of a stream's configuration as a {@link BusConfigError} naming the stream
+ * and its replicas (the setting a deployment most often gets wrong); an outage stays an outage.
+ */
+function refusedStream(spec: StreamSpec, refusal: unknown): unknown {
+  const mapped = fromNatsError(refusal, "ensureStream");
+  if (mapped !== refusal || !(refusal instanceof Error)) return mapped;
+  const hint =
+    spec.replicas > 1
+      ? "; a stream has at most as many replicas as the JetStream cluster has servers, and 1 on a server that is not clustered"
+      : "";
+  return new BusConfigError(
+    `NATS refused stream ${spec.name} with ${spec.replicas} replica(s): ${refusal.message}${hint}`,
+    { cause: refusal },
+  );
 }
 
 /** The conditions of a conditional publish, in nats.js terms. */

@@ -1,6 +1,5 @@
 import { TidingsError } from "@tidings/protocol";
-import { countRefusal, type Logger } from "@tidings/service";
-import type { Redis } from "ioredis";
+import { countRefusal, type Logger, type RedisClient } from "@tidings/service";
 import type { GatewayServer, GatewaySocket } from "../realtime/socket-types.ts";
 import {
   CHANNEL_NAME,
@@ -32,7 +31,7 @@ export interface PresenceDiff {
 export interface PresenceDeps {
   io: GatewayServer;
   /** Shared state of the cluster; undefined in single-node mode (presence is kept in memory). */
-  redis: Redis | undefined;
+  redis: RedisClient | undefined;
   /** Resolves once rooms joined so far receive messages from every node. */
   roomsReady(): Promise<void>;
   logger: Logger;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "@tidings/service";
 import { JOIN, LEAVE, MEMBERS, REFRESH, SWEEP } from "./presence-scripts.ts";
 import type { MemberKey, PresenceMember, PresenceStore, SweptMember } from "./presence-store.ts";
 
@@ -27,11 +27,11 @@ const REFRESH_CHUNK = 500;
  * `{presence}` hash tag keeps all keys in one slot, as the scripts need on a Redis Cluster.
  */
 export class RedisPresenceStore implements PresenceStore {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #expiryKey: string;
   readonly #roomPrefix: string;
 
-  constructor(redis: Redis, options: RedisPresenceOptions = {}) {
+  constructor(redis: RedisClient, options: RedisPresenceOptions = {}) {
     this.#redis = redis;
     const base = `${options.prefix ?? "tidings"}:{presence}:`;
     this.#expiryKey = `${base}expiry`;

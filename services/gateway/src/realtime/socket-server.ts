@@ -1,10 +1,16 @@
 import type { Server as HttpServer } from "node:http";
 import { createShardedAdapter } from "@socket.io/redis-adapter";
-import { type CorsOrigins, coalesce, type Logger } from "@tidings/service";
-import { Redis } from "ioredis";
+import {
+  type CorsOrigins,
+  coalesce,
+  createRedisClient,
+  type Logger,
+  type RedisClient,
+} from "@tidings/service";
 import { Server } from "socket.io";
 import type { GatewayConfig } from "../config.ts";
 import type { GatewayServer } from "./socket-types.ts";
+import { trackSubscriptions } from "./subscription-tracker.ts";
 
 // Frames larger than this close the connection at the transport; messages up to it but over
 // TIDINGS_MAX_MESSAGE_BYTES get INVALID_MESSAGE and the connection stays.
@@ -16,7 +22,7 @@ export interface SocketServer {
   /** Resolves once the rooms joined so far receive other nodes' messages. */
   roomsReady(): Promise<void>;
   /** The Redis client presence and other shared state may use (undefined in single-node mode). */
-  redis: Redis | undefined;
+  redis: RedisClient | undefined;
   close(): Promise<void>;
 }
 
@@ -41,7 +47,7 @@ export function createSocketServer(
     // Other paths carry the compatibility protocols' WebSockets (see compat/upgrade-router.ts).
     destroyUpgrade: false,
   };
-  if (!config.redisUrl) {
+  if (!config.redis) {
     const io: GatewayServer = new Server(http, options);
     return {
       io,
@@ -50,10 +56,9 @@ export function createSocketServer(
       close: () => new Promise((resolve) => io.close(() => resolve())),
     };
   }
-  const pub = new Redis(config.redisUrl);
-  const sub = pub.duplicate();
-  for (const client of [pub, sub])
-    client.on("error", (error) => logger.warn({ err: error }, "redis: connection problem"));
+  const pub = createRedisClient(config.redis, "publisher", logger);
+  const sub = createRedisClient(config.redis, "subscriber", logger);
+  const subscriptions = trackSubscriptions(sub, logger);
   const io: GatewayServer = new Server(http, {
     ...options,
     adapter: createShardedAdapter(pub, sub, {
@@ -65,15 +70,20 @@ export function createSocketServer(
     io,
     // Commands on one connection run in order: once PING answers, earlier SSUBSCRIBEs are active.
     // One PING serves every caller waiting at the same time (each gets one sent after it asked);
-    // in a storm of subscribes, at most every 10 ms.
-    roomsReady: coalesce(
-      async () => {
-        await sub.ping();
-      },
-      { minIntervalMs: 10 },
-    ),
+    // in a storm of subscribes, at most every 10 ms. On a cluster, SSUBSCRIBEs go to one
+    // connection per master, which a PING does not reach: wait for their own replies instead.
+    roomsReady: sub.isCluster
+      ? () => subscriptions.settled()
+      : coalesce(
+          async () => {
+            await sub.ping();
+          },
+          { minIntervalMs: 10 },
+        ),
     redis: pub,
     async close() {
+      // The adapter's SUNSUBSCRIBEs of the rooms still held are not waited for: dropped.
+      subscriptions.closing();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       pub.disconnect();
       sub.disconnect();

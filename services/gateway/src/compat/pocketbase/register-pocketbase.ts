@@ -17,7 +17,7 @@ export async function registerPocketBase(context: CompatContext): Promise<void> 
   registerRealtimeRoutes(context.app, {
     clients,
     tokens: context.tokens,
-    forward: context.config.redisUrl ? crossNodeUpdates(deps.io, clients, deps.logger) : undefined,
+    forward: context.config.redis ? crossNodeUpdates(deps.io, clients, deps.logger) : undefined,
   });
   context.gateway.onDrain(() => clients.drain());
 }

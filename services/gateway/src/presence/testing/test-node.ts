@@ -104,7 +104,7 @@ export async function startTestNode(
 ): Promise<TestNode> {
   const config: GatewayConfig = {
     ...DEFAULT_GATEWAY_CONFIG,
-    redisUrl: options.redis?.url,
+    redis: options.redis && { url: options.redis.url },
     redisPrefix: options.redis?.prefix ?? DEFAULT_GATEWAY_CONFIG.redisPrefix,
     channelAccess: options.channelAccess ?? DEFAULT_GATEWAY_CONFIG.channelAccess,
   };
