@@ -1,9 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { readMigrations } from "@tidings/db";
+import { connectPgRunner } from "@tidings/db/internal";
 import type { LocalCluster } from "@tidings/local-cluster";
-import { eventually, freePort } from "@tidings/testing";
+import { eventually, freePort, withPostgres } from "@tidings/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../support/dockerfile.ts";
 import { type ProcessCluster, startProcessCluster } from "../support/process-cluster.ts";
@@ -65,6 +67,33 @@ describe("built entry points", () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it("the migration Job's entry point (services/records/dist/migrate.js) migrates a fresh database once", async () => {
+    const database = await withPostgres();
+    const migrate = () =>
+      spawnSync(process.execPath, ["--enable-source-maps", "services/records/dist/migrate.js"], {
+        cwd: root,
+        env: { PATH: process.env.PATH, TIDINGS_DATABASE_URL: database.url },
+        encoding: "utf8",
+      });
+    try {
+      const first = migrate();
+      expect(first.status, first.stdout + first.stderr).toBe(0);
+      const session = await connectPgRunner(database.url);
+      try {
+        const [row] = await session.query<{ applied: string }>(
+          "SELECT count(*) AS applied FROM _prisma_migrations WHERE finished_at IS NOT NULL",
+        );
+        expect(Number(row?.applied)).toBe((await readMigrations()).length);
+      } finally {
+        await session.close();
+      }
+      // Again, as an upgrade with nothing new: nothing to do, still success.
+      expect(migrate().status).toBe(0);
+    } finally {
+      await database.drop();
+    }
+  }, 60_000);
 
   describe("records, evaluator and gateway as separate processes", () => {
     let processes: ProcessCluster;

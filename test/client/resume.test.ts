@@ -135,6 +135,8 @@ describe("reconnection and resume against two live nodes", () => {
     });
     await create("archive", { title: "keep 1" });
     await eventually(() => expect(changes).toHaveLength(1));
+    const firstId = sub.id;
+    expect(firstId).toBeDefined();
 
     proxy.hold();
     proxy.cut();
@@ -161,6 +163,9 @@ describe("reconnection and resume against two live nodes", () => {
       lastSeq: expect.any(Number),
     });
     expect(sub.active).toBe(true);
+    // The SDK subscribes afresh after the resync; a change is promised only from that
+    // subscription's acknowledgement on, which gives it a new id.
+    await eventually(() => expect(sub.id).not.toBe(firstId));
     await create("archive", { title: "keep 2" });
     await eventually(() => expect(changes.map(title)).toEqual(["keep 1", "keep 2"]));
   });
