@@ -30,7 +30,6 @@ const SUFFIXES: Record<MetricSpec["kind"], string[]> = {
   counter: ["_total"],
   histogram: ["_bucket", "_sum", "_count"],
   gauge: [""],
-  updown: [""],
 };
 
 /** Every series the services can expose on /metrics, by Prometheus name. */

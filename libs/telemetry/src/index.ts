@@ -1,9 +1,8 @@
 export { inSpan } from "./in-span.ts";
 export {
   counterOf,
-  gaugeOf,
   histogramOf,
-  upDownOf,
+  observeGauges,
 } from "./instruments.ts";
 export { METRICS, type MetricKind, type MetricSpec } from "./metric-catalog.ts";
 export { startTelemetry, type Telemetry } from "./start-telemetry.ts";

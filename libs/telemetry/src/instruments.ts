@@ -1,10 +1,9 @@
 import {
   type Attributes,
+  type BatchObservableResult,
   type Counter,
   type Histogram,
   metrics,
-  type ObservableResult,
-  type UpDownCounter,
 } from "@opentelemetry/api";
 import type { MetricSpec } from "./metric-catalog.ts";
 
@@ -26,11 +25,6 @@ export function counterOf(spec: MetricSpec): Counter {
   return meter().createCounter(spec.name, options(spec));
 }
 
-/** An up-down counter of `spec` (a level kept by +1/-1). */
-export function upDownOf(spec: MetricSpec): UpDownCounter {
-  return meter().createUpDownCounter(spec.name, options(spec));
-}
-
 /** A histogram of `spec`, with buckets for seconds when that is its unit. */
 export function histogramOf(spec: MetricSpec): Histogram {
   return meter().createHistogram(spec.name, {
@@ -40,16 +34,26 @@ export function histogramOf(spec: MetricSpec): Histogram {
 }
 
 /**
- * A gauge of `spec` read when metrics are collected: `observe` reports the values (once per
- * attribute set). Returns the function that stops observing.
+ * Gauges of `specs`, read together when metrics are collected: one `observe` call per collection
+ * reports every gauge's values (`report(spec, value, attributes)`), so gauges that come from one
+ * walk or one query share it. Returns the function that stops observing.
  */
-export function gaugeOf(
-  spec: MetricSpec,
-  observe: (report: (value: number, attributes?: Attributes) => void) => void | Promise<void>,
+export function observeGauges(
+  specs: readonly MetricSpec[],
+  observe: (
+    report: (spec: MetricSpec, value: number, attributes?: Attributes) => void,
+  ) => void | Promise<void>,
 ): () => void {
-  const gauge = meter().createObservableGauge(spec.name, options(spec));
-  const callback = (result: ObservableResult) =>
-    observe((value, attributes) => result.observe(value, attributes));
-  gauge.addCallback(callback);
-  return () => gauge.removeCallback(callback);
+  const tidings = meter();
+  const gauges = new Map(
+    specs.map((spec) => [spec, tidings.createObservableGauge(spec.name, options(spec))]),
+  );
+  const callback = (result: BatchObservableResult) =>
+    observe((spec, value, attributes) => {
+      const gauge = gauges.get(spec);
+      if (gauge) result.observe(gauge, value, attributes);
+    });
+  const observables = [...gauges.values()];
+  tidings.addBatchObservableCallback(callback, observables);
+  return () => tidings.removeBatchObservableCallback(callback, observables);
 }

@@ -1,5 +1,5 @@
 /** How an instrument aggregates (the OpenTelemetry instrument kinds Tidings uses). */
-export type MetricKind = "counter" | "updown" | "gauge" | "histogram";
+export type MetricKind = "counter" | "gauge" | "histogram";
 
 /** One metric: its OpenTelemetry name and unit, who records it and what its attributes mean. */
 export interface MetricSpec {

@@ -1,6 +1,6 @@
 import { type Link, ROOT_CONTEXT, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { type BusMessage, injectTraceContext, type PartitionConsumer } from "@tidings/bus";
-import { counterOf, gaugeOf, histogramOf, inSpan, METRICS } from "@tidings/telemetry";
+import { counterOf, histogramOf, inSpan, METRICS, observeGauges } from "@tidings/telemetry";
 import type { RoomEmit } from "./room-emitter.ts";
 
 const tracer = trace.getTracer("tidings.evaluator");
@@ -18,18 +18,22 @@ export class BatchTelemetry {
 
   /** Starts the batch's span, linked to the trace of each of its events. */
   startBatch(batch: BusMessage[]): { span: Span; startedAt: number } {
-    const links: Link[] = [];
-    for (const message of batch) {
-      const linked = trace.getSpanContext(message.context);
-      if (linked) links.push({ context: linked });
-    }
     const span = tracer.startSpan("evaluate batch", {
       attributes: {
         "tidings.partition": batch[0]?.partition ?? -1,
         "messaging.batch.message_count": batch.length,
       },
-      links,
     });
+    // Links only for a span that records: with tracing off this walk would be the batch's only
+    // telemetry work.
+    if (span.isRecording()) {
+      const links: Link[] = [];
+      for (const message of batch) {
+        const linked = trace.getSpanContext(message.context);
+        if (linked) links.push({ context: linked });
+      }
+      span.addLinks(links);
+    }
     return { span, startedAt: performance.now() };
   }
 
@@ -92,16 +96,12 @@ export function deliveryMeta(at: string, span: Span): RoomEmit["meta"] {
  * metrics are collected. Returns the function that stops observing.
  */
 export function observePartitions(consumer: () => PartitionConsumer | undefined): () => void {
-  const stopHeld = gaugeOf(METRICS.partitionHeld, (report) => {
-    for (const partition of consumer()?.owned() ?? [])
-      report(1, { "tidings.partition": partition });
+  return observeGauges([METRICS.partitionHeld, METRICS.evaluatorPending], async (report) => {
+    const current = consumer();
+    if (!current) return;
+    for (const partition of current.owned())
+      report(METRICS.partitionHeld, 1, { "tidings.partition": partition });
+    for (const [partition, lag] of await current.pending())
+      report(METRICS.evaluatorPending, lag, { "tidings.partition": partition });
   });
-  const stopPending = gaugeOf(METRICS.evaluatorPending, async (report) => {
-    const lags = (await consumer()?.pending()) ?? new Map<number, number>();
-    for (const [partition, lag] of lags) report(lag, { "tidings.partition": partition });
-  });
-  return () => {
-    stopHeld();
-    stopPending();
-  };
 }

@@ -1,11 +1,5 @@
-import {
-  type Context,
-  context,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  trace,
-} from "@opentelemetry/api";
+import { type Context, context, SpanKind, trace } from "@opentelemetry/api";
+import { extractTraceContext } from "@tidings/bus";
 import { DELIVERY_META_FLAG, type DeliveryMeta, SERVER_EVENTS } from "@tidings/protocol";
 import { counterOf, histogramOf, METRICS } from "@tidings/telemetry";
 
@@ -56,9 +50,7 @@ export function tapDeliveries(adapter: TappableAdapter): void {
   const deliver = <T>(packet: Packet, opts: Options, broadcast: () => T): T => {
     if (!Array.isArray(packet.data) || packet.data[0] !== SERVER_EVENTS.change) return broadcast();
     const meta = opts.flags?.[DELIVERY_META_FLAG] as DeliveryMeta | undefined;
-    const parent: Context = meta?.trace
-      ? propagation.extract(ROOT_CONTEXT, meta.trace)
-      : context.active();
+    const parent: Context = meta?.trace ? extractTraceContext(meta.trace) : context.active();
     const span = tracer.startSpan("deliver change", { kind: SpanKind.INTERNAL }, parent);
     if (span.isRecording()) span.setAttribute("tidings.rooms", [...(opts.rooms ?? [])]);
     const counts = new Map<string, number>();

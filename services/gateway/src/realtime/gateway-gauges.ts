@@ -1,4 +1,4 @@
-import { gaugeOf, METRICS } from "@tidings/telemetry";
+import { METRICS, observeGauges } from "@tidings/telemetry";
 import type { GatewayServer } from "./socket-types.ts";
 
 type Member = {
@@ -14,7 +14,7 @@ type Member = {
  */
 export function observeGateway(io: GatewayServer): () => void {
   const namespace = io.of("/");
-  const tally = () => {
+  return observeGauges([METRICS.connections, METRICS.subscriptions, METRICS.groups], (report) => {
     const connections = new Map<string, number>();
     const subscriptions = new Map<string, number>();
     for (const member of namespace.sockets.values() as Iterable<Member>) {
@@ -23,24 +23,12 @@ export function observeGateway(io: GatewayServer): () => void {
       connections.set(transport, (connections.get(transport) ?? 0) + 1);
       subscriptions.set(transport, (subscriptions.get(transport) ?? 0) + held);
     }
-    return { connections, subscriptions };
-  };
-  const stops = [
-    gaugeOf(METRICS.connections, (report) => {
-      for (const [transport, count] of tally().connections)
-        report(count, { "tidings.transport": transport });
-    }),
-    gaugeOf(METRICS.subscriptions, (report) => {
-      for (const [transport, count] of tally().subscriptions)
-        report(count, { "tidings.transport": transport });
-    }),
+    for (const [transport, count] of connections)
+      report(METRICS.connections, count, { "tidings.transport": transport });
+    for (const [transport, count] of subscriptions)
+      report(METRICS.subscriptions, count, { "tidings.transport": transport });
     // Every member also sits in the room of its own id; the other rooms are groups and channels.
-    gaugeOf(METRICS.groups, (report) => {
-      const { rooms, sids } = namespace.adapter;
-      report(Math.max(0, rooms.size - sids.size));
-    }),
-  ];
-  return () => {
-    for (const stop of stops) stop();
-  };
+    const { rooms, sids } = namespace.adapter;
+    report(METRICS.groups, Math.max(0, rooms.size - sids.size));
+  });
 }

@@ -1,6 +1,7 @@
-import { propagation, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
+import { SpanKind, trace } from "@opentelemetry/api";
+import { extractTraceContext } from "@tidings/bus";
 import type { SqlClient } from "@tidings/db";
-import { counterOf, gaugeOf, histogramOf, inSpan, METRICS } from "@tidings/telemetry";
+import { counterOf, histogramOf, inSpan, METRICS, observeGauges } from "@tidings/telemetry";
 
 const tracer = trace.getTracer("tidings.records");
 
@@ -16,7 +17,7 @@ export function publishInWritersTrace<T>(
   publish: () => Promise<T>,
 ): Promise<T> {
   if (stored === null) return publish();
-  const parent = propagation.extract(ROOT_CONTEXT, stored);
+  const parent = extractTraceContext(stored);
   const span = tracer.startSpan(
     `publish ${subject}`,
     {
@@ -46,33 +47,17 @@ export class RelayMetrics {
 }
 
 /**
- * The outbox backlog and the age of its oldest unsent row, read when metrics are collected (one
- * query on the partial index of unsent rows per scrape; none when nothing scrapes). Every replica
+ * The outbox backlog and the age of its oldest unsent row, read when metrics are collected: one
+ * query on the partial index of unsent rows per scrape, none when nothing scrapes. Every replica
  * reports the one database's figure: dashboards take the max. Returns the function that stops it.
  */
 export function observeOutboxBacklog(sql: SqlClient): () => void {
-  let last: Promise<{ rows: number; age: number }> | undefined;
-  // Both gauges are collected in one pass; they share the query of that pass.
-  const read = () => {
-    last ??= sql
-      .query<{ rows: string; oldest: Date | string | null }>(
-        "SELECT count(*) AS rows, min(at) AS oldest FROM outbox WHERE sent_at IS NULL",
-      )
-      .then(([row]) => ({
-        rows: Number(row?.rows ?? 0),
-        age: row?.oldest ? Math.max(0, Date.now() - new Date(row.oldest).getTime()) / 1000 : 0,
-      }))
-      .finally(() => setTimeout(() => (last = undefined), 500).unref());
-    return last;
-  };
-  const stopBacklog = gaugeOf(METRICS.outboxBacklog, async (report) => {
-    report((await read().catch(() => ({ rows: Number.NaN }))).rows);
+  return observeGauges([METRICS.outboxBacklog, METRICS.outboxOldestAge], async (report) => {
+    const [row] = await sql.query<{ rows: string; oldest: Date | string | null }>(
+      "SELECT count(*) AS rows, min(at) AS oldest FROM outbox WHERE sent_at IS NULL",
+    );
+    report(METRICS.outboxBacklog, Number(row?.rows ?? 0));
+    const age = row?.oldest ? Date.now() - new Date(row.oldest).getTime() : 0;
+    report(METRICS.outboxOldestAge, Math.max(0, age) / 1000);
   });
-  const stopAge = gaugeOf(METRICS.outboxOldestAge, async (report) => {
-    report((await read().catch(() => ({ age: Number.NaN }))).age);
-  });
-  return () => {
-    stopBacklog();
-    stopAge();
-  };
 }
