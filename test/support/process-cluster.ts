@@ -1,11 +1,10 @@
-import { randomBytes } from "node:crypto";
 import {
   type LocalCluster,
   type LocalClusterOptions,
   randomSecret,
   startLocalCluster,
 } from "@tidings/local-cluster";
-import { TEST_NATS_URL, TEST_REDIS_URL, withPostgres } from "@tidings/testing";
+import { TEST_REDIS_URL, withNats, withPostgres } from "@tidings/testing";
 
 /** A cluster of processes on a database of its own; dispose to stop it and drop the database. */
 export interface ProcessCluster extends AsyncDisposable {
@@ -14,7 +13,7 @@ export interface ProcessCluster extends AsyncDisposable {
 
 /**
  * Starts one records, one evaluator and one gateway process (deploy/local) on the machine's
- * PostgreSQL (a fresh database), NATS and Redis (a stream and key prefix of its own), passing on
+ * PostgreSQL (a fresh database), NATS and Redis (one prefix of its own for streams and keys), passing on
  * the processes' errors. `env` and `processEnv` as startLocalCluster takes them.
  */
 export async function startProcessCluster(
@@ -23,7 +22,13 @@ export async function startProcessCluster(
   } = {},
 ): Promise<ProcessCluster> {
   const database = await withPostgres();
-  const prefix = `procs_${randomBytes(4).toString("hex")}`;
+  // Streams under a prefix of its own on the shared NATS server, deleted on dispose: each stream
+  // reserves its retention (1 GiB) against the server's storage, so left behind they fill it.
+  const nats = await withNats();
+  const cleanup = async () => {
+    await nats.cleanup().catch(() => {});
+    await database.drop();
+  };
   try {
     const cluster = await startLocalCluster({
       records: 1,
@@ -32,11 +37,11 @@ export async function startProcessCluster(
       entryPort: 0,
       basePort: 0,
       databaseUrl: database.url,
-      natsUrl: TEST_NATS_URL,
+      natsUrl: nats.url,
       redisUrl: TEST_REDIS_URL,
-      redisPrefix: prefix,
+      redisPrefix: nats.prefix,
       jwtSecret: randomSecret(),
-      env: { TIDINGS_NATS_PREFIX: prefix, TIDINGS_LOG_LEVEL: "warn", ...options.env },
+      env: { TIDINGS_NATS_PREFIX: nats.prefix, TIDINGS_LOG_LEVEL: "warn", ...options.env },
       ...(options.processEnv ? { processEnv: options.processEnv } : {}),
       ...(options.built ? { built: true } : {}),
       output: (line) => {
@@ -47,11 +52,11 @@ export async function startProcessCluster(
       cluster,
       async [Symbol.asyncDispose]() {
         await cluster.stop();
-        await database.drop();
+        await cleanup();
       },
     };
   } catch (error) {
-    await database.drop();
+    await cleanup();
     throw error;
   }
 }
