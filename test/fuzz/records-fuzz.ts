@@ -43,12 +43,17 @@ const event = {
   idempotencyKey: "events:e1:1",
 };
 
-function routes(tokens: { superuser: string; user: string }, recordId: string): HttpRoute[] {
+function routes(
+  tokens: { superuser: string; user: string },
+  recordId: string,
+  userId: string,
+): HttpRoute[] {
   const asSuperuser = { authorization: `Bearer ${tokens.superuser}` };
   const asUser = { authorization: `Bearer ${tokens.user}` };
   const asService = { authorization: `Bearer ${TEST_SERVICE_TOKEN}` };
   const notes = { collection: "notes" };
   const record = { collection: "notes", id: recordId };
+  const someone = { id: userId };
   const credentials = { email: "fuzz@example.com", password: TEST_PASSWORD };
   return [
     { method: "POST", path: "/api/auth/register", body: { ...credentials, name: "Fuzz" } },
@@ -122,6 +127,80 @@ function routes(tokens: { superuser: string; user: string }, recordId: string): 
       path: "/api/collections/:collection/auth-with-password",
       params: { collection: "users" },
       body: { identity: credentials.email, password: TEST_PASSWORD },
+    },
+    {
+      method: "GET",
+      path: "/api/users",
+      query: { search: "fuzz", sort: "-created", page: "1" },
+      headers: asSuperuser,
+    },
+    {
+      method: "POST",
+      path: "/api/users",
+      body: { email: "made@example.com", name: "Made", password: TEST_PASSWORD },
+      headers: asSuperuser,
+    },
+    {
+      method: "POST",
+      path: "/api/users/bulk",
+      body: { users: [{ email: "bulk@example.com", name: "Bulk" }], tokens: true },
+      headers: asSuperuser,
+    },
+    { method: "GET", path: "/api/users/:id", params: someone, headers: asSuperuser },
+    {
+      method: "PATCH",
+      path: "/api/users/:id",
+      params: someone,
+      body: { name: "Renamed", verified: true },
+      headers: asSuperuser,
+    },
+    { method: "DELETE", path: "/api/users/:id", params: someone, body: {}, headers: asSuperuser },
+    {
+      method: "POST",
+      path: "/api/users/:id/revoke",
+      params: someone,
+      body: {},
+      headers: asSuperuser,
+    },
+    {
+      method: "POST",
+      path: "/api/users/:id/token",
+      params: someone,
+      body: { duration: 60 },
+      headers: asSuperuser,
+    },
+    {
+      label: "POST /api/collections/users/records",
+      method: "POST",
+      path: "/api/collections/users/records",
+      body: { email: "pb@example.com", password: TEST_PASSWORD, passwordConfirm: TEST_PASSWORD },
+    },
+    {
+      label: "PATCH /api/collections/users/records/:id",
+      method: "PATCH",
+      path: "/api/collections/users/records/:id",
+      params: someone,
+      body: { name: "PocketBase" },
+      headers: asSuperuser,
+    },
+    {
+      method: "POST",
+      path: "/api/collections/users/impersonate/:id",
+      params: someone,
+      body: { duration: 60 },
+      headers: asSuperuser,
+    },
+    {
+      method: "POST",
+      path: "/api/admin/rules/check",
+      body: { rule: "title = 'x'", action: "listRule", collection: "notes" },
+      headers: asSuperuser,
+    },
+    {
+      method: "POST",
+      path: "/api/admin/rules/preview",
+      body: { collection: "notes", rule: "title != ''", userId, filter: "title = 'x'" },
+      headers: asSuperuser,
     },
     { method: "POST", path: "/internal/v1/publish", body: event, headers: asService },
     {
@@ -236,8 +315,8 @@ export async function openRecordsFuzz(backend: TestBackend): Promise<FuzzEnviron
   const rpc = grpcTargets(grpc.grpcPort);
   return {
     targets: [
-      ...routes({ superuser: h.superuser.token, user: user.token }, record.id).map((route) =>
-        httpTarget(route, send),
+      ...routes({ superuser: h.superuser.token, user: user.token }, record.id, user.user.id).map(
+        (route) => httpTarget(route, send),
       ),
       ...rpc.targets,
     ],

@@ -1,1 +1,6 @@
-export { type Standalone, standaloneExtraEnv, startStandalone } from "./start-standalone.ts";
+export {
+  type Standalone,
+  type StandaloneOptions,
+  standaloneExtraEnv,
+  startStandalone,
+} from "./start-standalone.ts";

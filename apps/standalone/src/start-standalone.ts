@@ -2,6 +2,7 @@ import { createTokenService, resolveJwtSecret } from "@tidings/auth";
 import { openDatabase } from "@tidings/db";
 import {
   createEvaluator,
+  type EvaluatorOptions,
   evaluatorEnv,
   localRoomEmitter,
   redisRoomEmitter,
@@ -27,12 +28,25 @@ import { demoPage } from "./demo-page.ts";
 /** Everything one process runs, and how to stop it. */
 export interface Standalone {
   records: RunningRecords;
+  /** The evaluator's id in the status heartbeats. */
+  evaluatorId: string;
   /** The Socket.IO server (for observability and tests). */
   io: GatewayServer;
   /** The realtime gateway, on which compatibility protocols are built. */
   gateway: Gateway;
   gatewayConfig: GatewayConfig;
   stop(): Promise<void>;
+}
+
+/** Tuning of the single node that is not configuration. */
+export interface StandaloneOptions {
+  /** Retries before an event is parked, ack wait and lease timings of the evaluator. */
+  consume?: EvaluatorOptions["consume"];
+  /**
+   * Time between two status heartbeats of each part (records, evaluator and gateway announce
+   * themselves separately, with this process's pid). @default DEFAULT_STATUS_INTERVAL_MS
+   */
+  statusIntervalMs?: number;
 }
 
 const { TIDINGS_EVALUATOR_BATCH_SIZE } = evaluatorEnv;
@@ -47,14 +61,17 @@ export const standaloneExtraEnv = { ...gatewayEnv, TIDINGS_EVALUATOR_BATCH_SIZE 
 export async function startStandalone(
   base: RecordsConfig,
   env: NodeJS.ProcessEnv = process.env,
+  options: StandaloneOptions = {},
 ): Promise<Standalone> {
+  const { statusIntervalMs } = options;
+  const status = statusIntervalMs ? { statusIntervalMs } : {};
   const extra = parseEnv(standaloneExtraEnv, env).values;
   const gatewayConfig = gatewayConfigFrom(extra);
   const log = createLogger(base.logLevel);
   const db = await openDatabase(base.database);
   const bus = createBus(base.bus, log);
   await bus.start();
-  const records = await startRecords(base, { db, bus, logger: log });
+  const records = await startRecords(base, { db, bus, logger: log }, status);
   // The live-view demo at `/`; its routes stay clear of /api and /socket.io.
   await records.app.register(demoPage);
   const secret = await resolveJwtSecret(base.jwt.secret, base.dataDir);
@@ -72,6 +89,7 @@ export async function startStandalone(
       logger: log,
       env,
       corsOrigins: base.corsOrigins,
+      ...status,
     },
     gatewayConfig,
   );
@@ -89,12 +107,17 @@ export async function startStandalone(
       logger: log,
       collections: records.caches.collections,
     },
-    { batchSize: extra.TIDINGS_EVALUATOR_BATCH_SIZE },
+    {
+      batchSize: extra.TIDINGS_EVALUATOR_BATCH_SIZE,
+      ...status,
+      ...(options.consume ? { consume: options.consume } : {}),
+    },
   );
   await evaluator.start();
   node.start();
   return {
     records,
+    evaluatorId: evaluator.id,
     io: sockets.io,
     gateway,
     gatewayConfig,

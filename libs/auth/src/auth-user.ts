@@ -11,18 +11,21 @@ export type AuthUser = {
   name: string;
   role: "user" | "superuser";
   verified: boolean;
+  /** A disabled account cannot sign in; its tokens never verify, so a request's auth is never one. */
+  disabled: boolean;
   created: string;
   updated: string;
 };
 
-/** The public view of a stored user. */
-export function toAuthUser(user: User): AuthUser {
+/** The public view of a stored user (the secrets, if read, are left behind). */
+export function toAuthUser(user: Omit<User, "passwordHash" | "tokenKey">): AuthUser {
   return {
     id: user.id,
     email: user.email,
     name: user.name,
     role: user.role,
     verified: user.verified,
+    disabled: user.disabled,
     created: user.created.toISOString(),
     updated: user.updated.toISOString(),
   };

@@ -8,6 +8,7 @@ export {
 } from "./request-auth.ts";
 export {
   createTokenService,
+  type IssueOptions,
   type TokenOptions,
   type TokenService,
   type VerifiedToken,

@@ -133,4 +133,43 @@ describe("tokens of a user who changes", () => {
       await bus.stop();
     }
   });
+
+  it("a disabled user's tokens are refused, even with the user cached, and hold no key fingerprint", async () => {
+    await using db = await openTestDatabase("postgres");
+    const bus = createMemoryBus({ prefix: `tokens${newId(6)}` });
+    await bus.start();
+    try {
+      const users = userCache(db.sql);
+      users.follow(bus);
+      const tokens = createTokenService({ secret: "x".repeat(32) }, db.prisma, users);
+      const row = await db.prisma.user.create({
+        data: { id: newId(), email: `${newId(6)}@example.com`, passwordHash: "h", tokenKey: "k1" },
+      });
+      const token = await tokens.issue(row);
+      expect((await tokens.verify(token)).user.disabled).toBe(false);
+      // Only the flag changes (no key rotation): the check of the flag alone refuses the token.
+      await db.prisma.user.update({ where: { id: row.id }, data: { disabled: true } });
+      tokens.userChanged(row.id);
+      await expect(tokens.verify(token)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+      expect(await tokens.keyFingerprint(row.id)).toBeUndefined();
+    } finally {
+      await bus.stop();
+    }
+  });
+
+  it("fixedLifetime - an impersonation token has its own lifetime and says it is not refreshed", async () => {
+    await using db = await openTestDatabase("postgres");
+    const tokens = createTokenService({ secret: "x".repeat(32), ttlSeconds: 3600 }, db.prisma);
+    const row = await db.prisma.user.create({
+      data: { id: newId(), email: `${newId(6)}@example.com`, passwordHash: "h", tokenKey: "k1" },
+    });
+    const plain = await tokens.verify(await tokens.issue(row));
+    expect(plain).not.toHaveProperty("fixedLifetime");
+    const fixed = await tokens.verify(
+      await tokens.issue(row, { ttlSeconds: 60, fixedLifetime: true }),
+    );
+    expect(fixed.fixedLifetime).toBe(true);
+    expect((fixed.expiresAt as number) - Date.now()).toBeLessThanOrEqual(60_000);
+    expect((plain.expiresAt as number) - Date.now()).toBeGreaterThan(3_500_000);
+  });
 });

@@ -31,12 +31,31 @@ export interface VerifiedToken {
   user: AuthUser;
   /** Expiry in epoch milliseconds; null for an identity provider's token that carries no `exp`. */
   expiresAt: number | null;
+  /**
+   * Issued with a lifetime of its own (a superuser's impersonation token): it is not refreshed
+   * into an ordinary one, so that lifetime holds. Absent for every other token.
+   */
+  fixedLifetime?: true;
+}
+
+/** How one token is issued. */
+export interface IssueOptions {
+  /** Lifetime in seconds. @default the configured `ttlSeconds` */
+  ttlSeconds?: number;
+  /**
+   * Marks the token ({@link VerifiedToken.fixedLifetime}) so that refreshing cannot extend its
+   * lifetime: a superuser's impersonation token. @default false
+   */
+  fixedLifetime?: boolean;
 }
 
 /** Issues and checks bearer tokens. */
 export interface TokenService {
-  issue(user: { id: string; tokenKey: string }): Promise<string>;
-  /** Throws `UNAUTHORIZED` for anything but a valid, unexpired, unrevoked token. */
+  issue(user: { id: string; tokenKey: string }, options?: IssueOptions): Promise<string>;
+  /**
+   * Throws `UNAUTHORIZED` for anything but a valid, unexpired, unrevoked token of a user who is
+   * not disabled.
+   */
   verify(token: string): Promise<VerifiedToken>;
   /** A user's token key, role or existence changed: every replica reads it again. */
   userChanged(userId: string): void;
@@ -49,7 +68,8 @@ export interface TokenService {
   onUserChanged(listener: (userId: string | undefined) => void): () => void;
   /**
    * A fingerprint of the key every token of the user is checked against: it changes when they are
-   * revoked. Undefined for a user not stored here (deleted, unknown, or the identity provider's).
+   * revoked. Undefined for a user not stored here (deleted, unknown, or the identity provider's)
+   * and for a disabled one, whose credentials hold nothing.
    */
   keyFingerprint(userId: string): Promise<string | undefined>;
 }
@@ -85,6 +105,7 @@ interface OwnClaims {
   tk: string;
   /** Expiry in epoch milliseconds; null for a token without `exp`. */
   expiresAt: number | null;
+  fixedLifetime: boolean;
 }
 
 // Signatures already checked, by token: a token is sent with every request, and its claims cannot
@@ -132,7 +153,12 @@ export function createTokenService(
     ) {
       throw unauthorized("The token is not an auth token.");
     }
-    const claims = { sub: payload.sub, tk: payload.tk, expiresAt: expiryOf(payload as JWTPayload) };
+    const claims = {
+      sub: payload.sub,
+      tk: payload.tk,
+      expiresAt: expiryOf(payload as JWTPayload),
+      fixedLifetime: payload.fixed === true,
+    };
     // Only tokens valid from now on are kept (one with a future `nbf` is checked again).
     if (payload.nbf === undefined) {
       checked.set(token, claims);
@@ -144,10 +170,15 @@ export function createTokenService(
   async function verifyOwn(token: string): Promise<VerifiedToken> {
     const claims = await ownClaims(token);
     const user = await users.get(claims.sub);
-    if (!user || fingerprintOf(user) !== claims.tk) {
+    // Disabling also rotates the key; checking the flag too covers a row changed by hand.
+    if (!user || user.disabled || fingerprintOf(user) !== claims.tk) {
       throw unauthorized("The token has been revoked.");
     }
-    return { user: toAuthUser(user), expiresAt: claims.expiresAt };
+    return {
+      user: toAuthUser(user),
+      expiresAt: claims.expiresAt,
+      ...(claims.fixedLifetime && { fixedLifetime: true as const }),
+    };
   }
 
   async function verifyExternal(token: string, getKey: JWTVerifyGetKey): Promise<VerifiedToken> {
@@ -160,6 +191,8 @@ export function createTokenService(
       throw unauthorized("The token has no subject.");
     }
     const local = await users.get(payload.sub);
+    // An account disabled here is refused whoever vouches for it.
+    if (local?.disabled) throw unauthorized("The account is disabled.");
     return {
       user: local ? toAuthUser(local) : externalUser(payload),
       expiresAt: expiryOf(payload),
@@ -167,19 +200,23 @@ export function createTokenService(
   }
 
   return {
-    async issue(user) {
-      return new SignJWT({ type: TOKEN_TYPE, tk: fingerprint(user.tokenKey) })
+    async issue(user, issue = {}) {
+      return new SignJWT({
+        type: TOKEN_TYPE,
+        tk: fingerprint(user.tokenKey),
+        ...(issue.fixedLifetime && { fixed: true }),
+      })
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(user.id)
         .setIssuedAt()
-        .setExpirationTime(`${options.ttlSeconds ?? 604_800}s`)
+        .setExpirationTime(`${issue.ttlSeconds ?? options.ttlSeconds ?? 604_800}s`)
         .sign(key);
     },
     userChanged: (userId) => users.changed(userId),
     onUserChanged: (listener) => users.onChanged(listener),
     async keyFingerprint(userId) {
       const user = await users.get(userId);
-      return user && fingerprintOf(user);
+      return user && !user.disabled ? fingerprintOf(user) : undefined;
     },
     async verify(token) {
       try {
@@ -213,6 +250,7 @@ function externalUser(payload: JWTPayload): AuthUser {
     name: text(payload.name),
     role: "user",
     verified: payload.email_verified === true,
+    disabled: false,
     created: at,
     updated: at,
   };

@@ -9,6 +9,7 @@ interface UserRow {
   role: User["role"];
   token_key: string;
   verified: boolean;
+  disabled: boolean;
   created: Date;
   updated: Date;
 }
@@ -21,6 +22,7 @@ const toUser = (row: UserRow): User => ({
   role: row.role,
   tokenKey: row.token_key,
   verified: row.verified,
+  disabled: row.disabled,
   created: new Date(row.created),
   updated: new Date(row.updated),
 });
@@ -37,7 +39,7 @@ export function userCache(sql: SqlClient): ChangeCache<User> {
   const reads = new Batcher<string, User | undefined>(
     async (ids) => {
       const rows = await sql.query<UserRow>(
-        "SELECT id, email, name, password_hash, role, token_key, verified, created, updated FROM users WHERE id = ANY($1::text[])",
+        "SELECT id, email, name, password_hash, role, token_key, verified, disabled, created, updated FROM users WHERE id = ANY($1::text[])",
         [[...new Set(ids)]],
       );
       const byId = new Map(rows.map((row) => [row.id, toUser(row)]));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { describeDeadLetterBehaviour } from "./bus-dead-letter-suite.ts";
 import { describePartitionBehaviour } from "./bus-partition-suite.ts";
 import {
   collections,
@@ -86,6 +87,8 @@ export function describeBusBehaviour(name: string, harness: () => Promise<BusHar
     });
 
     describePartitionBehaviour(harness);
+
+    describeDeadLetterBehaviour(harness);
 
     it("trace - the consumer's span joins the publisher's trace", async () => {
       const { exporter, provider } = setUpTracing();

@@ -4,6 +4,7 @@ import {
   resolveBusConfig,
   resolveConsumeOptions,
 } from "./config.ts";
+import { createDeadLetters } from "./dead-letters.ts";
 import { BusStateError, BusUnavailableError, UnknownSubjectError } from "./errors.ts";
 import { type BusNames, busNames } from "./naming.ts";
 import { PartitionConsumerImpl } from "./partition-consumer.ts";
@@ -19,6 +20,7 @@ import type {
   BusStreamInfo,
   BusStreamKind,
   ConsumeOptions,
+  DeadLetters,
   PartitionConsumer,
   PartitionHandler,
   PublishAck,
@@ -45,6 +47,7 @@ const silent: BusLogger = { debug() {}, info() {}, warn() {}, error() {} };
  */
 class TransportBus implements Bus {
   readonly partitions: number;
+  readonly deadLetters: DeadLetters;
   readonly #transport: Transport;
   readonly #config: ResolvedBusConfig;
   readonly #names: BusNames;
@@ -59,6 +62,12 @@ class TransportBus implements Bus {
     this.#names = busNames(config.prefix, config.partitions);
     this.#logger = logger;
     this.partitions = config.partitions;
+    this.deadLetters = createDeadLetters({
+      transport,
+      names: this.#names,
+      publishTimeoutMs: config.publishTimeoutMs,
+      assertRunning: () => this.#assertRunning(),
+    });
   }
 
   get subjects() {

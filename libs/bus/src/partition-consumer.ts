@@ -5,7 +5,7 @@ import { PartitionWorker, type WorkerDeps } from "./partition-worker.ts";
 import { eventConsumerSpec } from "./specs.ts";
 import { retryDelay, sleep } from "./timing.ts";
 import type { Delivery } from "./transport.ts";
-import type { PartitionConsumer } from "./types.ts";
+import type { PartitionConsumer, PartitionLag } from "./types.ts";
 
 interface Held {
   worker: PartitionWorker;
@@ -50,14 +50,15 @@ export class PartitionConsumerImpl implements PartitionConsumer {
       .sort((a, b) => a - b);
   }
 
-  async pending(): Promise<Map<number, number>> {
+  async pending(): Promise<Map<number, PartitionLag>> {
     const { transport, names, options } = this.#deps;
-    const lags = new Map<number, number>();
+    const lags = new Map<number, PartitionLag>();
     await Promise.all(
       this.owned().map(async (partition) => {
         const spec = eventConsumerSpec(names, options, partition);
         const state = await transport.consumerState(spec.stream, spec.name).catch(() => undefined);
-        if (state) lags.set(partition, state.numPending + state.numAckPending);
+        if (state)
+          lags.set(partition, { pending: state.numPending, ackPending: state.numAckPending });
       }),
     );
     return lags;

@@ -123,8 +123,16 @@ export interface Transport {
     request: PullRequest,
     onDelivery: (delivery: Delivery) => void,
   ): Promise<void>;
-  /** Up to `limit` messages on `subject` with sequence >= `fromSeq`, in order. */
+  /** Up to `limit` messages on `subject` (wildcards allowed) with sequence >= `fromSeq`, in order. */
   read(stream: string, subject: string, fromSeq: number, limit: number): Promise<StoredMessage[]>;
+  /** Message `seq` of the stream; undefined when it holds none (never stored, trimmed or deleted). */
+  getMessage(stream: string, seq: number): Promise<StoredMessage | undefined>;
+  /**
+   * Removes message `seq` from the stream; false when it holds none. The stream's last sequence
+   * stays; its first moves on when the first message goes; a msgId stays remembered for the
+   * duplicate window.
+   */
+  deleteMessage(stream: string, seq: number): Promise<boolean>;
   /**
    * Ordered delivery of the whole stream from `fromSeq`, awaiting `onMessage` for each; resolves
    * when `signal` aborts, rejects when the reader breaks (the caller resumes from its position).

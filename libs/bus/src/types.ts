@@ -100,10 +100,54 @@ export interface PartitionConsumer extends Lifecycle {
   /** Partitions this replica currently holds, ascending. */
   owned(): number[];
   /**
-   * Per held partition, the events not yet acknowledged by this replica (never delivered plus in
-   * flight): the consumer lag. A partition whose state cannot be read now is left out.
+   * Per held partition, the events not yet acknowledged by this replica: the consumer lag. A
+   * partition whose state cannot be read now is left out.
    */
-  pending(): Promise<Map<number, number>>;
+  pending(): Promise<Map<number, PartitionLag>>;
+}
+
+/** The lag of one partition's consumer. */
+export interface PartitionLag {
+  /** Events never delivered yet. */
+  readonly pending: number;
+  /** Events delivered and not yet acknowledged (in hand, or waiting for a retry). */
+  readonly ackPending: number;
+}
+
+/** A message parked on the dead-letter subject, with what its `Tidings-Dlq-*` headers say. */
+export interface ParkedMessage extends BusRecord {
+  /** The partition it was parked from. */
+  readonly partition: number;
+  /** The subject it was published on, where a retry publishes it again. */
+  readonly originalSubject: string;
+  /** Its sequence in the events stream. */
+  readonly originalSeq: number;
+  /** How many times it had been delivered when it was parked. */
+  readonly deliveries: number;
+  /** The handler's last error, on one line. */
+  readonly reason: string;
+  /** The msgId it was first published with, if any. */
+  readonly originalMsgId: string | undefined;
+}
+
+/** The dead-letter stream, for an operator: inspect, retry or drop parked messages. */
+export interface DeadLetters {
+  /** Parked messages held now. */
+  count(): Promise<number>;
+  /** Up to `limit` parked messages, oldest first, after skipping the `offset` oldest. */
+  list(offset: number, limit: number): Promise<ParkedMessage[]>;
+  /** The parked message stored at `seq` of the dead-letter stream, if any. */
+  get(seq: number): Promise<ParkedMessage | undefined>;
+  /**
+   * Publishes parked message `seq` again, with its original data and headers, on its original
+   * subject, then removes it from the dead-letter stream. Its new msgId is derived from `seq`, so
+   * a retry repeated after a failure between the two steps is stored once. It lands after every
+   * event published since it was first stored. Resolves to the new message's ack; undefined when
+   * there is no parked message `seq`.
+   */
+  retry(seq: number): Promise<PublishAck | undefined>;
+  /** Removes parked message `seq`; false when there is none. */
+  drop(seq: number): Promise<boolean>;
 }
 
 /** A fan-out reader of a whole stream, from a sequence on. */
@@ -182,6 +226,8 @@ export interface Bus extends Lifecycle {
   onNotice(topic: string, handler: (data: Uint8Array) => void): () => void;
   /** Calls `listener` whenever the connection to the server comes back: notices sent meanwhile were missed. */
   onReconnect(listener: () => void): () => void;
+  /** The messages parked on the dead-letter subjects (the bus must be running). */
+  readonly deadLetters: DeadLetters;
 }
 
 /** Options of {@link Bus.consumePartitions}. */

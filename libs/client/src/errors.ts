@@ -11,6 +11,7 @@ export const ERROR_CODE_LIST = [
   "INVALID_RULE",
   "INVALID_MESSAGE",
   "INVALID_CREDENTIALS",
+  "ACCOUNT_DISABLED",
   "UNAUTHORIZED",
   "FORBIDDEN",
   "NOT_FOUND",
@@ -90,6 +91,8 @@ export const isInvalidRule = is("INVALID_RULE");
 export const isInvalidMessage = is("INVALID_MESSAGE");
 /** `INVALID_CREDENTIALS`: wrong email or password. */
 export const isInvalidCredentials = is("INVALID_CREDENTIALS");
+/** `ACCOUNT_DISABLED`: the right password for an account a superuser disabled. */
+export const isAccountDisabled = is("ACCOUNT_DISABLED");
 /** `UNAUTHORIZED`: a missing, invalid or expired token. */
 export const isUnauthorized = is("UNAUTHORIZED");
 /**

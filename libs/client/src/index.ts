@@ -11,6 +11,7 @@ export {
   ERROR_CODE_LIST,
   type ErrorCode,
   hasCode,
+  isAccountDisabled,
   isConflict,
   isForbidden,
   isInternal,

@@ -33,6 +33,7 @@ async function roundTripEveryModel(db: Database): Promise<void> {
       tokenKey: "k",
       role: "superuser",
       verified: true,
+      disabled: true,
     },
   });
   const collection = await prisma.collection.create({
@@ -110,6 +111,7 @@ async function roundTripEveryModel(db: Database): Promise<void> {
   expect(await prisma.user.findUniqueOrThrow({ where: { id: user.id } })).toMatchObject({
     role: "superuser",
     verified: true,
+    disabled: true,
   });
   expect(
     (await prisma.collection.findFirstOrThrow({ where: { id: collection.id } })).fields,

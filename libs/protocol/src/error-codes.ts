@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   INVALID_CREDENTIALS: { status: 400, message: "Invalid email or password." },
   UNAUTHORIZED: { status: 401, message: "Missing or invalid authentication token." },
   FORBIDDEN: { status: 403, message: "You are not allowed to perform this action." },
+  ACCOUNT_DISABLED: { status: 403, message: "This account is disabled." },
   NOT_FOUND: { status: 404, message: "The requested resource was not found." },
   METHOD_NOT_ALLOWED: { status: 405, message: "This method is not allowed here." },
   CONFLICT: { status: 409, message: "The resource already exists." },

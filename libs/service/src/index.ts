@@ -11,6 +11,15 @@ export {
   type ChangeCacheOptions,
   type ChangeNotices,
 } from "./change-cache.ts";
+export {
+  CLIENTS_QUERY_TOPIC,
+  type ClientInfo,
+  type ClientsQuery,
+  type ClientsReply,
+  clientsQuerySchema,
+  clientsReplySchema,
+  MAX_CLIENTS_PER_GATEWAY,
+} from "./client-notices.ts";
 export { allowedOrigin, type CorsOrigins, corsEnv, registerCors } from "./cors.ts";
 export { ConfigError, envValue, type ParsedEnv, parseEnv, redisPrefix } from "./env-config.ts";
 export { registerErrorHandling, renderFrameworkError, toErrorBody } from "./error-handler.ts";
@@ -63,5 +72,30 @@ export {
   runShutdown,
   type ShutdownStep,
 } from "./shutdown.ts";
-export { type StaticAsset, sendAsset, staticAsset } from "./static-asset.ts";
+export {
+  loadAssetDir,
+  PAGE_POLICY,
+  type StaticAsset,
+  sendAsset,
+  sendPage,
+  staticAsset,
+} from "./static-asset.ts";
+export {
+  newProcessId,
+  type StatusBeacon,
+  type StatusBeaconOptions,
+  startStatusBeacon,
+} from "./status-beacon.ts";
+export {
+  DEFAULT_STATUS_INTERVAL_MS,
+  decodeNotice,
+  decodeStatusNotice,
+  encodeNotice,
+  type GoodbyeNotice,
+  processIdSchema,
+  type ServiceName,
+  type ServiceStatus,
+  STATUS_TOPIC,
+  type StatusNotice,
+} from "./status-notices.ts";
 export { type FieldErrors, fieldErrors, parseInput } from "./validation.ts";

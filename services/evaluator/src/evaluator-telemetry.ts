@@ -91,17 +91,39 @@ export function deliveryMeta(at: string, span: Span): RoomEmit["meta"] {
     : { at: committed };
 }
 
+/** One held partition and its consumer lag (null when the consumer's state cannot be read now). */
+export interface PartitionStatus {
+  partition: number;
+  pending: number | null;
+  ackPending: number | null;
+}
+
 /**
- * Which partitions this replica holds (1 per partition) and each one's consumer lag, read when
- * metrics are collected. Returns the function that stops observing.
+ * The partitions `consumer` holds, each with its lag: what the partition gauges report and what
+ * the replica's status heartbeat carries.
+ */
+export async function partitionStatus(consumer: PartitionConsumer): Promise<PartitionStatus[]> {
+  const lags = await consumer.pending();
+  return consumer.owned().map((partition) => {
+    const lag = lags.get(partition);
+    return { partition, pending: lag?.pending ?? null, ackPending: lag?.ackPending ?? null };
+  });
+}
+
+/**
+ * Which partitions this replica holds (1 per partition) and each one's consumer lag (never
+ * delivered plus unacknowledged), read when metrics are collected. Returns the function that
+ * stops observing.
  */
 export function observePartitions(consumer: () => PartitionConsumer | undefined): () => void {
   return observeGauges([METRICS.partitionHeld, METRICS.evaluatorPending], async (report) => {
     const current = consumer();
     if (!current) return;
-    for (const partition of current.owned())
-      report(METRICS.partitionHeld, 1, { "tidings.partition": partition });
-    for (const [partition, lag] of await current.pending())
-      report(METRICS.evaluatorPending, lag, { "tidings.partition": partition });
+    for (const { partition, pending, ackPending } of await partitionStatus(current)) {
+      const attributes = { "tidings.partition": partition };
+      report(METRICS.partitionHeld, 1, attributes);
+      if (pending !== null && ackPending !== null)
+        report(METRICS.evaluatorPending, pending + ackPending, attributes);
+    }
   });
 }

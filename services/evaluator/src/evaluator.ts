@@ -2,10 +2,10 @@ import type { Bus, ConsumeOptions, PartitionConsumer, Tail } from "@tidings/bus"
 import { CollectionCatalog, specFromRow } from "@tidings/collections";
 import type { PrismaClient } from "@tidings/db";
 import { decodeSubscriptionDelta } from "@tidings/protocol";
-import type { Logger } from "@tidings/service";
+import { type Logger, newProcessId, type StatusBeacon, startStatusBeacon } from "@tidings/service";
 import { createBatchEvaluator, resubscribeEmits } from "./batch-evaluator.ts";
 import { retryableWhenDatabaseDown } from "./dependency-errors.ts";
-import { observePartitions } from "./evaluator-telemetry.ts";
+import { observePartitions, partitionStatus } from "./evaluator-telemetry.ts";
 import { MatcherRegistry } from "./matcher-registry.ts";
 import type { RoomEmitter } from "./room-emitter.ts";
 
@@ -17,10 +17,14 @@ export interface EvaluatorOptions {
   loadPageSize?: number;
   /** Ack wait, lease and heartbeat timings of the partition consumer (see the bus). */
   consume?: Omit<ConsumeOptions, "group" | "batchSize">;
+  /** Time between two status heartbeats on the bus. @default DEFAULT_STATUS_INTERVAL_MS */
+  statusIntervalMs?: number;
 }
 
 /** An evaluator replica: stateless, any number may run, each may die at any time. */
 export interface Evaluator {
+  /** The replica's id in its status heartbeats. */
+  readonly id: string;
   readonly registry: MatcherRegistry;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -54,6 +58,8 @@ export function createEvaluator(
   let stopObserving = () => {};
   let tail: Tail | undefined;
   let consumer: PartitionConsumer | undefined;
+  let beacon: StatusBeacon | undefined;
+  const id = newProcessId("evaluator");
 
   async function loadStored(): Promise<void> {
     const take = options.loadPageSize ?? 5_000;
@@ -77,6 +83,7 @@ export function createEvaluator(
   }
 
   return {
+    id,
     registry,
     owned: () => consumer?.owned() ?? [],
     async start() {
@@ -96,8 +103,19 @@ export function createEvaluator(
       );
       await consumer.start();
       stopObserving = observePartitions(() => consumer);
+      const started = consumer;
+      beacon = startStatusBeacon(
+        bus,
+        async () => ({ service: "evaluator", partitions: await partitionStatus(started) }),
+        {
+          id,
+          logger,
+          ...(options.statusIntervalMs ? { intervalMs: options.statusIntervalMs } : {}),
+        },
+      );
     },
     async stop() {
+      beacon?.stop();
       stopObserving();
       await consumer?.stop();
       await tail?.stop();

@@ -20,6 +20,7 @@ import type { GatewayServer, GatewaySocket } from "./realtime/socket-types.ts";
 import { subscribeHandler } from "./realtime/subscribe-handler.ts";
 import { closeWith, ExpiryWatch } from "./realtime/token-expiry.ts";
 import { unsubscribeHandler } from "./realtime/unsubscribe-handler.ts";
+import { announceGateway } from "./status/gateway-status.ts";
 import { SubscriptionStore } from "./subscriptions/subscription-store.ts";
 
 /** What a gateway node is built from. */
@@ -34,13 +35,18 @@ export interface GatewayDeps {
   collections: CollectionCatalog;
   lifecycle: Lifecycle;
   logger: Logger;
+  /** The node's id: stored with its connections, and its id in status heartbeats. */
   nodeId: string;
   /** Resolves once rooms joined so far receive messages from every node. */
   roomsReady(): Promise<void>;
+  /** Time between two status heartbeats on the bus. @default DEFAULT_STATUS_INTERVAL_MS */
+  statusIntervalMs?: number;
 }
 
 /** A gateway node: the realtime protocol on a Socket.IO server. */
 export interface Gateway {
+  /** The node's id (its connections' `node_id`, its id in the cluster view). */
+  readonly id: string;
   readonly store: SubscriptionStore;
   readonly connections: ConnectionTracker;
   /** Extra message handlers (presence, broadcast) join the protocol through here. */
@@ -115,6 +121,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
         logger.warn({ err: error }, "realtime: could not mark a connection closed"),
       );
   let slowConsumers: { stop(): void } | undefined;
+  let status: { stop(): void } | undefined;
   let stopObserving = () => {};
   tapDeliveries(io.of("/").adapter as unknown as TappableAdapter);
   const drainListeners: (() => Promise<void>)[] = [];
@@ -186,6 +193,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
   });
 
   return {
+    id: deps.nodeId,
     store,
     connections,
     addHandlers(extra) {
@@ -196,6 +204,15 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       revocations.start();
       slowConsumers = watchSlowConsumers(io, config.slowConsumerBytes);
       stopObserving = observeGateway(io);
+      status = announceGateway({
+        bus,
+        io,
+        prisma,
+        collections: deps.collections,
+        id: deps.nodeId,
+        logger,
+        ...(deps.statusIntervalMs ? { intervalMs: deps.statusIntervalMs } : {}),
+      });
     },
     onDrain(listener) {
       drainListeners.push(listener);
@@ -240,6 +257,7 @@ export function createGateway(deps: GatewayDeps, config: GatewayConfig): Gateway
       for (const raw of Object.values(open)) terminateConnection(raw);
     },
     async stop() {
+      status?.stop();
       slowConsumers?.stop();
       stopObserving();
       connections.stop();

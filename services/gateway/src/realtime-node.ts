@@ -1,9 +1,14 @@
-import { randomBytes } from "node:crypto";
 import type { TokenService } from "@tidings/auth";
 import type { Bus } from "@tidings/bus";
 import type { CollectionCatalog } from "@tidings/collections";
 import type { PrismaClient, SqlClient } from "@tidings/db";
-import type { CorsOrigins, Lifecycle, Logger, ShutdownStep } from "@tidings/service";
+import {
+  type CorsOrigins,
+  type Lifecycle,
+  type Logger,
+  newProcessId,
+  type ShutdownStep,
+} from "@tidings/service";
 import type { FastifyInstance } from "fastify";
 import { broadcastHandlers } from "./broadcast/broadcast-handlers.ts";
 import { type BroadcastService, createBroadcastService } from "./broadcast/broadcast-service.ts";
@@ -47,6 +52,8 @@ export async function createRealtimeNode(
     logger: Logger;
     env: NodeJS.ProcessEnv;
     corsOrigins: CorsOrigins;
+    /** Time between two status heartbeats on the bus. @default DEFAULT_STATUS_INTERVAL_MS */
+    statusIntervalMs?: number;
   },
   config: GatewayConfig,
 ): Promise<RealtimeNode> {
@@ -62,8 +69,9 @@ export async function createRealtimeNode(
       collections: deps.collections,
       lifecycle: deps.lifecycle,
       logger: deps.logger,
-      nodeId: `node-${randomBytes(4).toString("hex")}`,
+      nodeId: newProcessId("gateway"),
       roomsReady,
+      ...(deps.statusIntervalMs ? { statusIntervalMs: deps.statusIntervalMs } : {}),
     },
     config,
   );

@@ -1,5 +1,6 @@
 import { createTokenService, type TokenOptions } from "@tidings/auth";
 import { createSharedCaches, type SharedCaches } from "@tidings/collections";
+import { consolePage } from "@tidings/console";
 import type { Database } from "@tidings/db";
 import { errorBody } from "@tidings/protocol";
 import {
@@ -19,6 +20,7 @@ import {
   requestId,
 } from "@tidings/service";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { type AdminRoutesDeps, adminRoutes } from "./admin/admin-routes.ts";
 import { publishRoutes } from "./publish/publish-routes.ts";
 import { createServiceAuth } from "./publish/service-auth.ts";
 import { recordsPlugin } from "./records-plugin.ts";
@@ -62,6 +64,11 @@ export interface RecordsAppDeps {
    * (`followChanges`). @default caches of its own, which keep nothing
    */
   caches?: SharedCaches;
+  /**
+   * The bus and the processes' heartbeats behind `/api/admin/*`; without them (an app with no
+   * cluster to show) those routes are not served.
+   */
+  admin?: Pick<AdminRoutesDeps, "bus" | "board" | "clientsTimeoutMs">;
 }
 
 /**
@@ -122,5 +129,16 @@ export async function buildApp(
     prisma: deps.db.prisma,
     serviceAuth: createServiceAuth(options.serviceTokens),
   });
+  // The admin console's page and files at /_/; it calls the routes above with a superuser's token.
+  await app.register(consolePage);
+  if (deps.admin) {
+    await app.register(adminRoutes, {
+      ...deps.admin,
+      sql: deps.db.sql,
+      collections: caches.collections,
+      tokens,
+      prefix: "/api/admin",
+    });
+  }
   return app;
 }

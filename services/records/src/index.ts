@@ -13,4 +13,9 @@ export {
   type PublishRequestMessage,
 } from "./publish/publisher-proto.ts";
 export { recordsPlugin } from "./records-plugin.ts";
-export { needsSuperuser, type RunningRecords, startRecords } from "./start-records.ts";
+export {
+  needsSuperuser,
+  type RecordsStartOptions,
+  type RunningRecords,
+  startRecords,
+} from "./start-records.ts";

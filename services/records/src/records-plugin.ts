@@ -10,7 +10,9 @@ import { loginPolicy } from "./auth/login-policy.ts";
 import { registerCollectionRoutes } from "./collections/collection-routes.ts";
 import { acceptEmptyDeleteBodies } from "./http/empty-delete-body.ts";
 import { registerPocketBaseAuthRoutes } from "./pocketbase/pocketbase-auth-routes.ts";
+import { registerUserRecordRoutes } from "./pocketbase/user-record-routes.ts";
 import { registerRecordRoutes } from "./records/record-routes.ts";
+import { registerUserRoutes } from "./users/user-routes.ts";
 
 /** What the records routes need. */
 export interface RecordsPluginDeps {
@@ -27,7 +29,7 @@ export interface RecordsPluginDeps {
 }
 
 /**
- * The records service's routes (auth, collections, records) in their own encapsulated scope, so
+ * The records service's routes (auth, users, collections, records) in their own encapsulated scope, so
  * a process can host them next to other services' routes.
  */
 export async function recordsPlugin(app: FastifyInstance, deps: RecordsPluginDeps): Promise<void> {
@@ -52,4 +54,8 @@ export async function recordsPlugin(app: FastifyInstance, deps: RecordsPluginDep
   registerCollectionRoutes(app, deps);
   registerRecordRoutes(app, deps);
   registerPocketBaseAuthRoutes(app, { prisma: deps.prisma, tokens: deps.tokens, login });
+  registerUserRoutes(app, deps);
+  // Static `/api/collections/users/…` paths, preferred by the router over the record routes'
+  // `/api/collections/:collection/…`.
+  registerUserRecordRoutes(app, { prisma: deps.prisma, tokens: deps.tokens, login });
 }

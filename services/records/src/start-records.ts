@@ -5,12 +5,17 @@ import { type Database, openDatabase } from "@tidings/db";
 import {
   createBus,
   createLifecycle,
+  createLogger,
   type Lifecycle,
+  newProcessId,
   runShutdown,
   type ShutdownStep,
+  type StatusBeacon,
   startBusPersistently,
+  startStatusBeacon,
 } from "@tidings/service";
 import type { FastifyBaseLogger, FastifyInstance } from "fastify";
+import { StatusBoard } from "./admin/status-board.ts";
 import { buildApp } from "./app.ts";
 import { upsertSuperuser } from "./auth/users.ts";
 import type { RecordsConfig } from "./config.ts";
@@ -20,6 +25,8 @@ import { type InternalPublish, startInternalPublish } from "./publish/internal-p
 
 /** A running records service. */
 export interface RunningRecords {
+  /** The service's id in the status heartbeats. */
+  id: string;
   app: FastifyInstance;
   db: Database;
   lifecycle: Lifecycle;
@@ -45,6 +52,12 @@ export interface SharedResources {
   logger?: FastifyBaseLogger;
 }
 
+/** Tuning that is not configuration. */
+export interface RecordsStartOptions {
+  /** Time between two status heartbeats on the bus. @default DEFAULT_STATUS_INTERVAL_MS */
+  statusIntervalMs?: number;
+}
+
 /**
  * Opens the database, ensures the configured superuser, builds the app (not yet listening) and
  * starts the gRPC publish server (listening: a port that cannot be bound fails the start).
@@ -52,11 +65,16 @@ export interface SharedResources {
 export async function startRecords(
   config: RecordsConfig,
   shared: SharedResources = {},
+  options: RecordsStartOptions = {},
 ): Promise<RunningRecords> {
   const secret = await resolveJwtSecret(config.jwt.secret, config.dataDir);
   const db = shared.db ?? (await openDatabase(config.database));
   const lifecycle = createLifecycle();
   const caches = createSharedCaches(db);
+  const logger = shared.logger ?? createLogger(config.logLevel);
+  // Not started yet: the admin routes answer UNAVAILABLE until it runs.
+  const bus = shared.bus ?? createBus(config.bus, logger);
+  const board = new StatusBoard();
   const app = await buildApp(
     {
       jwt: { ...config.jwt, secret, ttlSeconds: config.tokenTtlSeconds },
@@ -71,7 +89,7 @@ export async function startRecords(
       logLevel: config.logLevel,
       serviceTokens: config.serviceTokens,
     },
-    { db, lifecycle, caches, ...(shared.logger ? { logger: shared.logger } : {}) },
+    { db, lifecycle, caches, logger, admin: { bus, board } },
   );
   if (config.unknownVariables.length > 0) {
     app.log.warn(
@@ -110,7 +128,6 @@ export async function startRecords(
     { port: publish.grpcPort, serviceTokens: config.serviceTokens.length },
     "gRPC publish API (tidings.v1.Publisher) listening",
   );
-  const bus = shared.bus ?? createBus(config.bus, app.log);
   // Writes never wait for NATS: the bus starts in the background and the relay catches up.
   const busStarting = new AbortController();
   const busStarted = shared.bus
@@ -125,12 +142,22 @@ export async function startRecords(
     { roundMs: db.kind === "pglite" ? 20 : 10 },
   );
   let stopFollowing = () => {};
+  let stopListening = () => {};
+  let beacon: StatusBeacon | undefined;
+  const id = newProcessId("records");
   const stopObservingBacklog = observeOutboxBacklog(db.sql);
-  // The relay starts once the bus has (until then rows simply wait in the outbox), and the caches
-  // start caching once they can hear other replicas' changes.
+  // The relay starts once the bus has (until then rows simply wait in the outbox), the caches
+  // start caching once they can hear other replicas' changes, and the admin view starts hearing
+  // the processes' heartbeats, this one's among them.
   void busStarted.then(() => {
     if (busStarting.signal.aborted) return;
     stopFollowing = followChanges(caches, bus);
+    stopListening = board.follow(bus);
+    beacon = startStatusBeacon(bus, () => ({ service: "records" }), {
+      id,
+      logger: app.log,
+      ...(options.statusIntervalMs ? { intervalMs: options.statusIntervalMs } : {}),
+    });
     // Replicas already running may hold the superuser's old role or token key.
     if (superuserChanged) caches.users.changed(superuserChanged);
     return relay.start();
@@ -151,6 +178,7 @@ export async function startRecords(
     ...(shared.db ? [] : [{ name: "database", run: () => db.close() }]),
   ];
   return {
+    id,
     app,
     db,
     lifecycle,
@@ -162,6 +190,15 @@ export async function startRecords(
       runShutdown(
         [
           { name: "drain", run: () => lifecycle.startDraining() },
+          {
+            name: "status",
+            run: () => {
+              // A bus that starts from now on starts nothing more (see the relay step).
+              busStarting.abort();
+              beacon?.stop();
+              stopListening();
+            },
+          },
           { name: "http", run: () => app.close() },
           { name: "grpc", run: () => publish.stop() },
           {

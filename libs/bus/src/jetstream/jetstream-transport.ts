@@ -31,6 +31,7 @@ import { fromNatsError } from "./jetstream-errors.ts";
 import {
   consumerConfig,
   delivery,
+  headersOf,
   sameStream,
   specOf,
   stored,
@@ -277,6 +278,35 @@ export class JetStreamTransport implements Transport {
         return out;
       } finally {
         jsm.consumers.delete(stream, info.name).catch(() => {});
+      }
+    });
+  }
+
+  async getMessage(stream: string, seq: number): Promise<StoredMessage | undefined> {
+    const message = await this.#call("getMessage", () =>
+      this.#manager().streams.getMessage(stream, { seq }),
+    );
+    if (!message) return undefined;
+    return {
+      subject: message.subject,
+      seq: message.seq,
+      data: message.data,
+      headers: headersOf(message.header),
+      time: message.time,
+    };
+  }
+
+  async deleteMessage(stream: string, seq: number): Promise<boolean> {
+    const jsm = this.#manager();
+    return this.#call("deleteMessage", async () => {
+      try {
+        return await jsm.streams.deleteMessage(stream, seq);
+      } catch (error) {
+        // The server says "not found" in several ways (10043, or 10057 with a store error that
+        // also covers real failures): whether the message is there is what decides.
+        if ((error as { name?: unknown }).name !== "JetStreamApiError") throw error;
+        if ((await jsm.streams.getMessage(stream, { seq })) === null) return false;
+        throw error;
       }
     });
   }

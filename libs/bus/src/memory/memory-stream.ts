@@ -125,6 +125,17 @@ export class MemoryStream {
     return entry?.seq === seq && !entry.removed ? entry : undefined;
   }
 
+  /** Removes message `seq`; false when the stream does not hold it. */
+  delete(seq: number): boolean {
+    this.prune();
+    const entry = this.#all.at(this.#all.rank(seq));
+    if (entry?.seq !== seq || entry.removed) return false;
+    this.#subjects.logOf(entry.subject).remove(seq);
+    this.#markRemoved(entry);
+    this.prune();
+    return true;
+  }
+
   /** Up to `limit` messages on `filter` with sequence >= `fromSeq`. */
   range(fromSeq: number, filter: string, limit: number): StoredMessage[] {
     this.prune();
@@ -171,18 +182,20 @@ export class MemoryStream {
     return this.#subjects.existing(subject)?.last()?.seq ?? 0;
   }
 
-  // The subject's oldest messages go; in the stream-order queue they are only marked, and the
-  // marks are swept out when they reach its front or outnumber the messages still held.
+  // The subject's oldest messages go.
   #limitSubject(subject: string): void {
     const log = this.#subjects.logOf(subject);
-    while (log.size > this.#spec.maxMsgsPerSubject) {
-      const entry = log.shift() as Entry;
-      entry.removed = true;
-      this.#removed++;
-      this.#forget(entry);
-    }
+    while (log.size > this.#spec.maxMsgsPerSubject) this.#markRemoved(log.shift() as Entry);
+  }
+
+  // A message gone from its subject's queue is only marked in the stream-order queue; the marks
+  // are swept out when they reach its front or outnumber the messages still held.
+  #markRemoved(entry: Entry): void {
+    entry.removed = true;
+    this.#removed++;
+    this.#forget(entry);
     if (this.#removed > 64 && this.#removed > this.#count) {
-      this.#all.retain((entry) => !entry.removed);
+      this.#all.retain((held) => !held.removed);
       this.#removed = 0;
     }
   }

@@ -116,6 +116,19 @@ export class MemoryTransport implements Transport {
     return this.#broker.stream(stream).range(fromSeq, subject, limit).map(copy);
   }
 
+  async getMessage(stream: string, seq: number): Promise<StoredMessage | undefined> {
+    this.#open("getMessage");
+    const source = this.#broker.stream(stream);
+    source.prune();
+    const message = source.get(seq);
+    return message && copy(message);
+  }
+
+  async deleteMessage(stream: string, seq: number): Promise<boolean> {
+    this.#open("deleteMessage");
+    return this.#broker.stream(stream).delete(seq);
+  }
+
   async follow(
     stream: string,
     fromSeq: number,

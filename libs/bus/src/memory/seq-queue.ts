@@ -57,6 +57,15 @@ export class SeqQueue<T extends { readonly seq: number }> {
     return low - this.#head;
   }
 
+  /** Removes the item with sequence `seq`, wherever it is; false when none has it. */
+  remove(seq: number): boolean {
+    const index = this.#head + this.rank(seq);
+    if (this.#items[index]?.seq !== seq) return false;
+    // Linear in the items after it: only an operator's delete removes from the middle.
+    this.#items.splice(index, 1);
+    return true;
+  }
+
   /** Keeps only the items `keep` accepts, in order. */
   retain(keep: (item: T) => boolean): void {
     this.#items = this.#items.slice(this.#head).filter((item) => keep(item as T));

@@ -1,4 +1,4 @@
-import { requireUser, type TokenService, toAuthUser } from "@tidings/auth";
+import { requireUser, type TokenService, toAuthUser, tokenFromHeader } from "@tidings/auth";
 import type { PrismaClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import { parseInput } from "@tidings/service";
@@ -47,6 +47,13 @@ export function registerAuthRoutes(
     const user = await prisma.user.findUnique({ where: { id: requireUser(request).id } });
     if (!user)
       throw new TidingsError("FORBIDDEN", "Tokens of the identity provider are refreshed there.");
+    // The signature check is cached: reading the token's claims again costs nothing.
+    const token = tokenFromHeader(request.headers.authorization) as string;
+    if ((await tokens.verify(token)).fixedLifetime)
+      throw new TidingsError(
+        "FORBIDDEN",
+        "An impersonation token keeps the lifetime it was given.",
+      );
     return { token: await tokens.issue(user), user: toAuthUser(user) };
   });
 

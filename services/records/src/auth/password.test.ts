@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hashPassword, verifyAgainstDecoy, verifyPassword } from "./password.ts";
+import { hashPassword, NO_PASSWORD, verifyAgainstDecoy, verifyPassword } from "./password.ts";
 
 describe("password hashing", () => {
   it("verifies the right password and refuses others", async () => {
@@ -25,5 +25,19 @@ describe("password hashing", () => {
 
   it("decoy check always fails", async () => {
     expect(await verifyAgainstDecoy("anything")).toBe(false);
+  });
+
+  it("an account without a password matches nothing, after the time a real check takes", async () => {
+    const stored = await hashPassword("correct horse battery");
+    const timed = async (hash: string) => {
+      const started = performance.now();
+      expect(await verifyPassword("correct horse battery!", hash)).toBe(false);
+      return performance.now() - started;
+    };
+    const real = await timed(stored);
+    // A loose bound: an answer without the decoy check would take microseconds, not a third.
+    expect(await timed(NO_PASSWORD)).toBeGreaterThan(real / 3);
+    expect(await verifyPassword("none", NO_PASSWORD)).toBe(false);
+    expect(await verifyPassword("", NO_PASSWORD)).toBe(false);
   });
 });

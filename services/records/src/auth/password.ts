@@ -29,10 +29,20 @@ export async function hashPassword(password: string): Promise<string> {
   ].join("$");
 }
 
-/** True when `password` matches `stored`; compares in constant time. */
+/**
+ * Stored for an account created without a password: no password matches it, so the account signs
+ * in only with tokens a superuser issues it.
+ */
+export const NO_PASSWORD = "none";
+
+/**
+ * True when `password` matches `stored`; compares in constant time. A stored value that is not a
+ * hash (an account without a password) matches nothing, after the time a real check takes, so
+ * login timing does not tell such accounts apart.
+ */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, key] = stored.split("$");
-  if (scheme !== "scrypt" || !n || !r || !p || !salt || !key) return false;
+  if (scheme !== "scrypt" || !n || !r || !p || !salt || !key) return verifyAgainstDecoy(password);
   const expected = Buffer.from(key, "base64url");
   const actual = await derive(password, Buffer.from(salt, "base64url"), {
     N: Number(n),

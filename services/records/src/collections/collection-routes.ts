@@ -12,6 +12,7 @@ import {
   requireCollection,
   updateCollection,
 } from "./collection-store.ts";
+import { registerRuleRoutes } from "./rule-routes.ts";
 
 type NameParams = { Params: { name: string } };
 
@@ -58,4 +59,6 @@ export function registerCollectionRoutes(
     collections.changed(deleted.id);
     return reply.status(204).send();
   });
+
+  registerRuleRoutes(app, deps);
 }

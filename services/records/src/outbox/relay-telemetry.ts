@@ -46,18 +46,36 @@ export class RelayMetrics {
   }
 }
 
+/** Outbox rows not yet published, and the age of the oldest (null when there is none). */
+export interface OutboxBacklog {
+  backlog: number;
+  oldestAgeSeconds: number | null;
+}
+
 /**
- * The outbox backlog and the age of its oldest unsent row, read when metrics are collected: one
- * query on the partial index of unsent rows per scrape, none when nothing scrapes. Every replica
- * reports the one database's figure: dashboards take the max. Returns the function that stops it.
+ * Reads the backlog: one query on the partial index of unsent rows. What the backlog gauges
+ * report, and what the admin API shows.
+ */
+export async function readOutboxBacklog(sql: SqlClient): Promise<OutboxBacklog> {
+  const [row] = await sql.query<{ rows: string; oldest: Date | string | null }>(
+    "SELECT count(*) AS rows, min(at) AS oldest FROM outbox WHERE sent_at IS NULL",
+  );
+  const oldest = row?.oldest ? new Date(row.oldest).getTime() : undefined;
+  return {
+    backlog: Number(row?.rows ?? 0),
+    oldestAgeSeconds: oldest === undefined ? null : Math.max(0, Date.now() - oldest) / 1000,
+  };
+}
+
+/**
+ * The outbox backlog and the age of its oldest unsent row (0 when none), read when metrics are
+ * collected: one query per scrape, none when nothing scrapes. Every replica reports the one
+ * database's figure: dashboards take the max. Returns the function that stops it.
  */
 export function observeOutboxBacklog(sql: SqlClient): () => void {
   return observeGauges([METRICS.outboxBacklog, METRICS.outboxOldestAge], async (report) => {
-    const [row] = await sql.query<{ rows: string; oldest: Date | string | null }>(
-      "SELECT count(*) AS rows, min(at) AS oldest FROM outbox WHERE sent_at IS NULL",
-    );
-    report(METRICS.outboxBacklog, Number(row?.rows ?? 0));
-    const age = row?.oldest ? Date.now() - new Date(row.oldest).getTime() : 0;
-    report(METRICS.outboxOldestAge, Math.max(0, age) / 1000);
+    const { backlog, oldestAgeSeconds } = await readOutboxBacklog(sql);
+    report(METRICS.outboxBacklog, backlog);
+    report(METRICS.outboxOldestAge, oldestAgeSeconds ?? 0);
   });
 }

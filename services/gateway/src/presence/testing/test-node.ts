@@ -111,12 +111,15 @@ export async function startTestNode(
   const http = createServer();
   const sockets = createSocketServer(http, config, logger, "*");
   const { io, redis, roomsReady } = sockets;
+  // A bus of its own: the node announces itself on it, as every gateway does.
+  const bus = createMemoryBus();
+  await bus.start();
   const gateway = createGateway(
     {
       io,
       prisma: world.prisma,
       sql: world.sql,
-      bus: createMemoryBus(),
+      bus,
       tokens: world.tokens,
       collections: new CollectionCatalog(world.prisma),
       lifecycle: createLifecycle(),
@@ -147,6 +150,7 @@ export async function startTestNode(
     presence.stop();
     await gateway.stop();
     await sockets.close();
+    await bus.stop();
   };
   return {
     presence,

@@ -1138,6 +1138,7 @@ export const UserScalarFieldEnum = {
   role: 'role',
   tokenKey: 'tokenKey',
   verified: 'verified',
+  disabled: 'disabled',
   created: 'created',
   updated: 'updated'
 } as const

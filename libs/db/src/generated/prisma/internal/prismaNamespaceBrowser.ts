@@ -86,6 +86,7 @@ export const UserScalarFieldEnum = {
   role: 'role',
   tokenKey: 'tokenKey',
   verified: 'verified',
+  disabled: 'disabled',
   created: 'created',
   updated: 'updated'
 } as const

@@ -32,6 +32,7 @@ export type UserMinAggregateOutputType = {
   role: $Enums.Role | null
   tokenKey: string | null
   verified: boolean | null
+  disabled: boolean | null
   created: Date | null
   updated: Date | null
 }
@@ -44,6 +45,7 @@ export type UserMaxAggregateOutputType = {
   role: $Enums.Role | null
   tokenKey: string | null
   verified: boolean | null
+  disabled: boolean | null
   created: Date | null
   updated: Date | null
 }
@@ -56,6 +58,7 @@ export type UserCountAggregateOutputType = {
   role: number
   tokenKey: number
   verified: number
+  disabled: number
   created: number
   updated: number
   _all: number
@@ -70,6 +73,7 @@ export type UserMinAggregateInputType = {
   role?: true
   tokenKey?: true
   verified?: true
+  disabled?: true
   created?: true
   updated?: true
 }
@@ -82,6 +86,7 @@ export type UserMaxAggregateInputType = {
   role?: true
   tokenKey?: true
   verified?: true
+  disabled?: true
   created?: true
   updated?: true
 }
@@ -94,6 +99,7 @@ export type UserCountAggregateInputType = {
   role?: true
   tokenKey?: true
   verified?: true
+  disabled?: true
   created?: true
   updated?: true
   _all?: true
@@ -179,6 +185,7 @@ export type UserGroupByOutputType = {
   role: $Enums.Role
   tokenKey: string
   verified: boolean
+  disabled: boolean
   created: Date
   updated: Date
   _count: UserCountAggregateOutputType | null
@@ -212,6 +219,7 @@ export type UserWhereInput = {
   role?: Prisma.EnumRoleFilter<"User"> | $Enums.Role
   tokenKey?: Prisma.StringFilter<"User"> | string
   verified?: Prisma.BoolFilter<"User"> | boolean
+  disabled?: Prisma.BoolFilter<"User"> | boolean
   created?: Prisma.DateTimeFilter<"User"> | Date | string
   updated?: Prisma.DateTimeFilter<"User"> | Date | string
 }
@@ -224,6 +232,7 @@ export type UserOrderByWithRelationInput = {
   role?: Prisma.SortOrder
   tokenKey?: Prisma.SortOrder
   verified?: Prisma.SortOrder
+  disabled?: Prisma.SortOrder
   created?: Prisma.SortOrder
   updated?: Prisma.SortOrder
 }
@@ -239,6 +248,7 @@ export type UserWhereUniqueInput = Prisma.AtLeast<{
   role?: Prisma.EnumRoleFilter<"User"> | $Enums.Role
   tokenKey?: Prisma.StringFilter<"User"> | string
   verified?: Prisma.BoolFilter<"User"> | boolean
+  disabled?: Prisma.BoolFilter<"User"> | boolean
   created?: Prisma.DateTimeFilter<"User"> | Date | string
   updated?: Prisma.DateTimeFilter<"User"> | Date | string
 }, "id" | "email">
@@ -251,6 +261,7 @@ export type UserOrderByWithAggregationInput = {
   role?: Prisma.SortOrder
   tokenKey?: Prisma.SortOrder
   verified?: Prisma.SortOrder
+  disabled?: Prisma.SortOrder
   created?: Prisma.SortOrder
   updated?: Prisma.SortOrder
   _count?: Prisma.UserCountOrderByAggregateInput
@@ -269,6 +280,7 @@ export type UserScalarWhereWithAggregatesInput = {
   role?: Prisma.EnumRoleWithAggregatesFilter<"User"> | $Enums.Role
   tokenKey?: Prisma.StringWithAggregatesFilter<"User"> | string
   verified?: Prisma.BoolWithAggregatesFilter<"User"> | boolean
+  disabled?: Prisma.BoolWithAggregatesFilter<"User"> | boolean
   created?: Prisma.DateTimeWithAggregatesFilter<"User"> | Date | string
   updated?: Prisma.DateTimeWithAggregatesFilter<"User"> | Date | string
 }
@@ -281,6 +293,7 @@ export type UserCreateInput = {
   role?: $Enums.Role
   tokenKey: string
   verified?: boolean
+  disabled?: boolean
   created?: Date | string
   updated?: Date | string
 }
@@ -293,6 +306,7 @@ export type UserUncheckedCreateInput = {
   role?: $Enums.Role
   tokenKey: string
   verified?: boolean
+  disabled?: boolean
   created?: Date | string
   updated?: Date | string
 }
@@ -305,6 +319,7 @@ export type UserUpdateInput = {
   role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
   tokenKey?: Prisma.StringFieldUpdateOperationsInput | string
   verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
   created?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updated?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -317,6 +332,7 @@ export type UserUncheckedUpdateInput = {
   role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
   tokenKey?: Prisma.StringFieldUpdateOperationsInput | string
   verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
   created?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updated?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -329,6 +345,7 @@ export type UserCreateManyInput = {
   role?: $Enums.Role
   tokenKey: string
   verified?: boolean
+  disabled?: boolean
   created?: Date | string
   updated?: Date | string
 }
@@ -341,6 +358,7 @@ export type UserUpdateManyMutationInput = {
   role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
   tokenKey?: Prisma.StringFieldUpdateOperationsInput | string
   verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
   created?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updated?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -353,6 +371,7 @@ export type UserUncheckedUpdateManyInput = {
   role?: Prisma.EnumRoleFieldUpdateOperationsInput | $Enums.Role
   tokenKey?: Prisma.StringFieldUpdateOperationsInput | string
   verified?: Prisma.BoolFieldUpdateOperationsInput | boolean
+  disabled?: Prisma.BoolFieldUpdateOperationsInput | boolean
   created?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
   updated?: Prisma.DateTimeFieldUpdateOperationsInput | Date | string
 }
@@ -365,6 +384,7 @@ export type UserCountOrderByAggregateInput = {
   role?: Prisma.SortOrder
   tokenKey?: Prisma.SortOrder
   verified?: Prisma.SortOrder
+  disabled?: Prisma.SortOrder
   created?: Prisma.SortOrder
   updated?: Prisma.SortOrder
 }
@@ -377,6 +397,7 @@ export type UserMaxOrderByAggregateInput = {
   role?: Prisma.SortOrder
   tokenKey?: Prisma.SortOrder
   verified?: Prisma.SortOrder
+  disabled?: Prisma.SortOrder
   created?: Prisma.SortOrder
   updated?: Prisma.SortOrder
 }
@@ -389,6 +410,7 @@ export type UserMinOrderByAggregateInput = {
   role?: Prisma.SortOrder
   tokenKey?: Prisma.SortOrder
   verified?: Prisma.SortOrder
+  disabled?: Prisma.SortOrder
   created?: Prisma.SortOrder
   updated?: Prisma.SortOrder
 }
@@ -419,6 +441,7 @@ export type UserSelect<ExtArgs extends runtime.Types.Extensions.InternalArgs = r
   role?: boolean
   tokenKey?: boolean
   verified?: boolean
+  disabled?: boolean
   created?: boolean
   updated?: boolean
 }, ExtArgs["result"]["user"]>
@@ -431,6 +454,7 @@ export type UserSelectCreateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   role?: boolean
   tokenKey?: boolean
   verified?: boolean
+  disabled?: boolean
   created?: boolean
   updated?: boolean
 }, ExtArgs["result"]["user"]>
@@ -443,6 +467,7 @@ export type UserSelectUpdateManyAndReturn<ExtArgs extends runtime.Types.Extensio
   role?: boolean
   tokenKey?: boolean
   verified?: boolean
+  disabled?: boolean
   created?: boolean
   updated?: boolean
 }, ExtArgs["result"]["user"]>
@@ -455,11 +480,12 @@ export type UserSelectScalar = {
   role?: boolean
   tokenKey?: boolean
   verified?: boolean
+  disabled?: boolean
   created?: boolean
   updated?: boolean
 }
 
-export type UserOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "email" | "name" | "passwordHash" | "role" | "tokenKey" | "verified" | "created" | "updated", ExtArgs["result"]["user"]>
+export type UserOmit<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = runtime.Types.Extensions.GetOmit<"id" | "email" | "name" | "passwordHash" | "role" | "tokenKey" | "verified" | "disabled" | "created" | "updated", ExtArgs["result"]["user"]>
 
 export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs = runtime.Types.Extensions.DefaultArgs> = {
   name: "User"
@@ -475,6 +501,10 @@ export type $UserPayload<ExtArgs extends runtime.Types.Extensions.InternalArgs =
      */
     tokenKey: string
     verified: boolean
+    /**
+     * A disabled account cannot sign in, and its tokens do not verify.
+     */
+    disabled: boolean
     created: Date
     updated: Date
   }, ExtArgs["result"]["user"]>
@@ -907,6 +937,7 @@ export interface UserFieldRefs {
   readonly role: Prisma.FieldRef<"User", 'Role'>
   readonly tokenKey: Prisma.FieldRef<"User", 'String'>
   readonly verified: Prisma.FieldRef<"User", 'Boolean'>
+  readonly disabled: Prisma.FieldRef<"User", 'Boolean'>
   readonly created: Prisma.FieldRef<"User", 'DateTime'>
   readonly updated: Prisma.FieldRef<"User", 'DateTime'>
 }

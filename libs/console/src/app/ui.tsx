@@ -1,0 +1,127 @@
+import type { ComponentChildren } from "preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { describeError } from "./api.ts";
+
+/** Something loaded from the API, with a way to load it again. */
+export interface Loaded<T> {
+  value: T | undefined;
+  error: unknown;
+  loading: boolean;
+  reload: () => void;
+}
+
+/**
+ * Runs `load` now and whenever `deps` change (and on `reload`); an answer that arrives after a
+ * newer request started is dropped, so a slow page never overwrites a fresh one.
+ */
+export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
+  const [state, setState] = useState<{ value?: T; error?: unknown; loading: boolean }>({
+    loading: true,
+  });
+  const latest = useRef(0);
+  const run = useCallback(() => {
+    const ticket = ++latest.current;
+    setState((previous) => ({ ...previous, loading: true }));
+    load().then(
+      (value) => ticket === latest.current && setState({ value, loading: false }),
+      (error) => ticket === latest.current && setState({ error, loading: false }),
+    );
+  }, deps);
+  useEffect(run, [run]);
+  return { value: state.value, error: state.error, loading: state.loading, reload: run };
+}
+
+/** Calls `tick` every `ms` while mounted. */
+export function useInterval(tick: () => void, ms: number): void {
+  const saved = useRef(tick);
+  saved.current = tick;
+  useEffect(() => {
+    const timer = setInterval(() => saved.current(), ms);
+    return () => clearInterval(timer);
+  }, [ms]);
+}
+
+/** An error, as the API explained it; nothing when there is none. */
+export function ErrorNote({ error }: { error: unknown }) {
+  if (error === undefined || error === null) return null;
+  return (
+    <p class="error" role="alert">
+      {describeError(error)}
+    </p>
+  );
+}
+
+/** Runs an action, showing its error and keeping the button busy until it settles. */
+export function useAction(): {
+  busy: boolean;
+  error: unknown;
+  run: (action: () => Promise<unknown>) => Promise<boolean>;
+  clear: () => void;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+      return true;
+    } catch (caught) {
+      setError(caught);
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, run, clear: () => setError(undefined) };
+}
+
+/** Previous / next page, with where we are. */
+export function Pager(props: {
+  page: number;
+  totalPages: number;
+  totalItems: number;
+  onPage: (page: number) => void;
+}) {
+  return (
+    <nav class="pager" aria-label="Pages">
+      <button type="button" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
+        Previous
+      </button>
+      <span>
+        Page {props.page} of {Math.max(props.totalPages, 1)} · {props.totalItems} in all
+      </span>
+      <button
+        type="button"
+        disabled={props.page >= props.totalPages}
+        onClick={() => props.onPage(props.page + 1)}
+      >
+        Next
+      </button>
+    </nav>
+  );
+}
+
+/** A titled section of a page. */
+export function Panel(props: {
+  title: string;
+  actions?: ComponentChildren;
+  children: ComponentChildren;
+}) {
+  return (
+    <section class="panel">
+      <header>
+        <h2>{props.title}</h2>
+        {props.actions && <div class="actions">{props.actions}</div>}
+      </header>
+      {props.children}
+    </section>
+  );
+}
+
+/** Short local time of an ISO date. */
+export function when(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
