@@ -1,18 +1,7 @@
+import { FIELD_TYPES, type FieldType, RULE_NAMES, type RuleName } from "@tidings/protocol";
 import { z } from "zod";
 
-/** The value types a field can hold. */
-export const FIELD_TYPES = ["text", "number", "bool", "date", "json", "relation"] as const;
-export type FieldType = (typeof FIELD_TYPES)[number];
-
-/** The five rules of a collection, by the action they guard. */
-export const RULE_NAMES = [
-  "listRule",
-  "viewRule",
-  "createRule",
-  "updateRule",
-  "deleteRule",
-] as const;
-export type RuleName = (typeof RULE_NAMES)[number];
+export { FIELD_TYPES, type FieldType, RULE_NAMES, type RuleName };
 
 /** Names every record has, so no field may take them. */
 export const SYSTEM_FIELDS = [

@@ -9,4 +9,5 @@ export {
   SUBSCRIBABLE_ACTIONS,
   type SubscribableAction,
 } from "./change-payload.ts";
+export { FIELD_TYPES, type FieldType, RULE_NAMES, type RuleName } from "./collection-shape.ts";
 export { ERROR_CODES, type ErrorCode, isErrorCode } from "./error-codes.ts";

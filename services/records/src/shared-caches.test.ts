@@ -1,48 +1,13 @@
-import { type Bus, createMemoryBus, MemoryBroker } from "@tidings/bus";
-import { createSharedCaches, followChanges } from "@tidings/collections";
-import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
-import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "./app.ts";
-import {
-  type RecordsHarness,
-  recordsHarness,
-  TEST_APP_OPTIONS,
-  testPasswordHash,
-} from "./testing/records-harness.ts";
+import { describe, expect, it } from "vitest";
+import { useReplicaPair } from "./testing/replica-pair.ts";
 
 // Two replicas of the records service on one database and one bus, each with its own caches, as
 // two processes of a cluster have: what one changes, the other must not serve stale.
 describe("shared caches across replicas", () => {
-  let db: TestDatabase;
-  const apps: FastifyInstance[] = [];
-  const buses: Bus[] = [];
-  let a: RecordsHarness;
-  let b: RecordsHarness;
-
-  beforeAll(async () => {
-    db = await openTestDatabase("postgres");
-    const broker = new MemoryBroker();
-    const replica = async () => {
-      const bus = createMemoryBus({ prefix: "replicas" }, { broker });
-      await bus.start();
-      buses.push(bus);
-      const caches = createSharedCaches(db);
-      followChanges(caches, bus);
-      const app = await buildApp(TEST_APP_OPTIONS, { db, caches });
-      apps.push(app);
-      return recordsHarness(app, db, TEST_APP_OPTIONS, await testPasswordHash());
-    };
-    a = await replica();
-    b = await replica();
-  });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    for (const bus of buses) await bus.stop();
-    await db.close();
-  });
+  const replicas = useReplicaPair("replicas");
 
   it("a rule changed through one replica applies on the other at once", async () => {
+    const { a, b } = replicas();
     await a.collection({ name: "notes", fields: [{ name: "title", type: "text" }], listRule: "" });
     const user = await a.user();
     expect(
@@ -60,6 +25,7 @@ describe("shared caches across replicas", () => {
   });
 
   it("a collection deleted and made again under the same name is the new one everywhere", async () => {
+    const { a, b } = replicas();
     await a.collection({ name: "drafts", fields: [{ name: "title", type: "text" }], listRule: "" });
     const user = await a.user();
     await b.call("POST", "/api/collections/drafts/records", {
@@ -82,6 +48,7 @@ describe("shared caches across replicas", () => {
   });
 
   it("a token revoked through one replica is refused by the other at once", async () => {
+    const { a, b } = replicas();
     const user = await a.user();
     expect((await b.call("GET", "/api/auth/me", { token: user.token })).status).toBe(200);
     expect((await a.call("POST", "/api/auth/revoke", { token: user.token })).status).toBe(204);

@@ -1,19 +1,11 @@
-/** The five rules, in the order the API lists them. */
-export const RULE_NAMES = [
-  "listRule",
-  "viewRule",
-  "createRule",
-  "updateRule",
-  "deleteRule",
-] as const;
-export type RuleName = (typeof RULE_NAMES)[number];
+import type { FieldType } from "@tidings/protocol/wire";
 
-export const FIELD_TYPES = ["text", "number", "bool", "date", "json", "relation"] as const;
+export { FIELD_TYPES, RULE_NAMES, type RuleName } from "@tidings/protocol/wire";
 
 /** A field of a collection, as `/api/collections` shows it. */
 export interface Field {
   name: string;
-  type: (typeof FIELD_TYPES)[number];
+  type: FieldType;
   required?: boolean;
   hidden?: boolean;
   collection?: string;

@@ -1,11 +1,11 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ClusterPage } from "./pages/cluster.tsx";
-import { CollectionsPage } from "./pages/collections.tsx";
-import { RealtimePage } from "./pages/realtime.tsx";
-import { RecordsPage } from "./pages/records.tsx";
+import { ClusterPage } from "./pages/cluster-page.tsx";
+import { CollectionsPage } from "./pages/collections-page.tsx";
+import { RealtimePage } from "./pages/realtime-page.tsx";
+import { RecordsPage } from "./pages/records-page.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
-import { UsersPage } from "./pages/users.tsx";
+import { UsersPage } from "./pages/users-page.tsx";
 import { href, useRoute } from "./router.ts";
 import { forgetSession, resumeSession, type Session } from "./session.ts";
 

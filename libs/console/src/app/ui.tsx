@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { describeError } from "./api.ts";
+import { describeError, type Page } from "./api.ts";
 
 /** Something loaded from the API, with a way to load it again. */
 export interface Loaded<T> {
@@ -76,26 +76,19 @@ export function useAction(): {
   return { busy, error, run, clear: () => setError(undefined) };
 }
 
-/** Previous / next page, with where we are. */
-export function Pager(props: {
-  page: number;
-  totalPages: number;
-  totalItems: number;
-  onPage: (page: number) => void;
-}) {
+/** Previous / next page of a list answer, with where we are; nothing until it is loaded. */
+export function Pager(props: { of: Page<unknown> | undefined; onPage: (page: number) => void }) {
+  if (!props.of) return null;
+  const { page, totalPages, totalItems } = props.of;
   return (
     <nav class="pager" aria-label="Pages">
-      <button type="button" disabled={props.page <= 1} onClick={() => props.onPage(props.page - 1)}>
+      <button type="button" disabled={page <= 1} onClick={() => props.onPage(page - 1)}>
         Previous
       </button>
       <span>
-        Page {props.page} of {Math.max(props.totalPages, 1)} · {props.totalItems} in all
+        Page {page} of {Math.max(totalPages, 1)} · {totalItems} in all
       </span>
-      <button
-        type="button"
-        disabled={props.page >= props.totalPages}
-        onClick={() => props.onPage(props.page + 1)}
-      >
+      <button type="button" disabled={page >= totalPages} onClick={() => props.onPage(page + 1)}>
         Next
       </button>
     </nav>

@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { POSTS } from "../testing/posts-collection.ts";
 import { useRecordsHarness } from "../testing/records-harness.ts";
-
-const posts = {
-  name: "posts",
-  fields: [
-    { name: "title", type: "text", required: true },
-    { name: "secret", type: "text", hidden: true },
-    { name: "owner", type: "relation", collection: "users" },
-  ],
-  listRule: "",
-  viewRule: "owner = @request.auth.id",
-};
 
 describe.each(["postgres", "pglite"] as const)("collections on %s", (backend) => {
   const h = useRecordsHarness(backend);
 
   it("create - stores fields, rules with defaults, and answers the definition", async () => {
     const { call, superuser } = h();
-    const answer = await call("POST", "/api/collections", { token: superuser.token, body: posts });
+    const answer = await call("POST", "/api/collections", { token: superuser.token, body: POSTS });
     expect(answer.status).toBe(201);
     expect(answer.body).toMatchObject({
       name: "posts",
@@ -40,7 +30,7 @@ describe.each(["postgres", "pglite"] as const)("collections on %s", (backend) =>
 
   it("read, list, update and delete a collection", async () => {
     const { call, superuser, collection } = h();
-    await collection(posts);
+    await collection(POSTS);
     await collection({ name: "tags" });
     const token = superuser.token;
     expect((await call("GET", "/api/collections/posts", { token })).body.name).toBe("posts");
@@ -55,7 +45,7 @@ describe.each(["postgres", "pglite"] as const)("collections on %s", (backend) =>
     expect(patched.body).toMatchObject({
       listRule: null,
       realtime: false,
-      viewRule: posts.viewRule,
+      viewRule: POSTS.viewRule,
     });
     expect((await call("DELETE", "/api/collections/tags", { token })).status).toBe(204);
     expect((await call("GET", "/api/collections/tags", { token })).body.code).toBe("NOT_FOUND");
@@ -63,7 +53,7 @@ describe.each(["postgres", "pglite"] as const)("collections on %s", (backend) =>
 
   it("is for superusers only: anonymous UNAUTHORIZED, users FORBIDDEN", async () => {
     const { call, user, db } = h();
-    const anonymous = await call("POST", "/api/collections", { body: posts });
+    const anonymous = await call("POST", "/api/collections", { body: POSTS });
     expect(anonymous.status).toBe(401);
     const plain = await user();
     for (const [method, url] of [
@@ -74,7 +64,7 @@ describe.each(["postgres", "pglite"] as const)("collections on %s", (backend) =>
     ] as const) {
       const answer = await call(method, url, {
         token: plain.token,
-        body: method === "POST" ? posts : undefined,
+        body: method === "POST" ? POSTS : undefined,
       });
       expect(answer.status, `${method} ${url}`).toBe(403);
       expect(answer.body.code).toBe("FORBIDDEN");
@@ -86,7 +76,7 @@ describe.each(["postgres", "pglite"] as const)("collections on %s", (backend) =>
     const { call, superuser, db } = h();
     const answer = await call("POST", "/api/collections", {
       token: superuser.token,
-      body: { ...posts, updateRule: "title = 'x' &&" },
+      body: { ...POSTS, updateRule: "title = 'x' &&" },
     });
     expect(answer.status).toBe(400);
     expect(answer.body.code).toBe("INVALID_RULE");
@@ -94,7 +84,7 @@ describe.each(["postgres", "pglite"] as const)("collections on %s", (backend) =>
     expect(answer.body.data.position).toBeGreaterThanOrEqual(11);
     const unknownField = await call("POST", "/api/collections", {
       token: superuser.token,
-      body: { ...posts, listRule: "nope = 1" },
+      body: { ...POSTS, listRule: "nope = 1" },
     });
     expect(unknownField.body).toMatchObject({
       code: "INVALID_RULE",
@@ -155,7 +145,7 @@ describe.each(["postgres", "pglite"] as const)("collections on %s", (backend) =>
 
   it("update - checks rules against the new fields", async () => {
     const { call, superuser, collection } = h();
-    await collection(posts);
+    await collection(POSTS);
     const answer = await call("PATCH", "/api/collections/posts", {
       token: superuser.token,
       body: { fields: [{ name: "title", type: "text" }] },

@@ -1,23 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { POSTS } from "../testing/posts-collection.ts";
 import { useRecordsHarness } from "../testing/records-harness.ts";
-
-const posts = {
-  name: "posts",
-  fields: [
-    { name: "title", type: "text", required: true },
-    { name: "secret", type: "text", hidden: true },
-    { name: "owner", type: "relation", collection: "users" },
-  ],
-  listRule: "",
-  createRule: "",
-};
 
 describe.each(["postgres", "pglite"] as const)("rule tools on %s", (backend) => {
   const h = useRecordsHarness(backend);
 
   it("check - a good rule is valid; a bad one names its message and position", async () => {
     const { call, superuser, collection } = h();
-    await collection(posts);
+    await collection(POSTS);
     const token = superuser.token;
     const good = await call("POST", "/api/admin/rules/check", {
       token,
@@ -86,7 +76,7 @@ describe.each(["postgres", "pglite"] as const)("rule tools on %s", (backend) => 
 
   it("preview - the records a chosen user would read under an unsaved rule", async () => {
     const { call, superuser, collection, user } = h();
-    await collection(posts);
+    await collection(POSTS);
     const ann = await user();
     const bob = await user();
     for (const [title, owner] of [

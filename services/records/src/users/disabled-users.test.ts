@@ -1,18 +1,7 @@
-import { type Bus, createMemoryBus, MemoryBroker } from "@tidings/bus";
-import { createSharedCaches, followChanges } from "@tidings/collections";
-import { openTestDatabase, type TestDatabase } from "@tidings/db/testing";
-import type { FastifyInstance } from "fastify";
 import { decodeJwt } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../app.ts";
-import {
-  type RecordsHarness,
-  recordsHarness,
-  TEST_APP_OPTIONS,
-  TEST_PASSWORD,
-  testPasswordHash,
-  useRecordsHarness,
-} from "../testing/records-harness.ts";
+import { describe, expect, it } from "vitest";
+import { TEST_APP_OPTIONS, TEST_PASSWORD, useRecordsHarness } from "../testing/records-harness.ts";
+import { useReplicaPair } from "../testing/replica-pair.ts";
 
 describe.each(["postgres", "pglite"] as const)(
   "disabled users and their tokens on %s",
@@ -132,35 +121,10 @@ describe.each(["postgres", "pglite"] as const)(
 // Two replicas on one database and bus, each caching users: a token one replica has already
 // checked (and holds the user of) must be refused there as soon as the other disables the user.
 describe("disabling reaches tokens another replica holds", () => {
-  let db: TestDatabase;
-  const apps: FastifyInstance[] = [];
-  const buses: Bus[] = [];
-  let a: RecordsHarness;
-  let b: RecordsHarness;
-
-  beforeAll(async () => {
-    db = await openTestDatabase("postgres");
-    const broker = new MemoryBroker();
-    const replica = async () => {
-      const bus = createMemoryBus({ prefix: "users" }, { broker });
-      await bus.start();
-      buses.push(bus);
-      const caches = createSharedCaches(db);
-      followChanges(caches, bus);
-      const app = await buildApp(TEST_APP_OPTIONS, { db, caches });
-      apps.push(app);
-      return recordsHarness(app, db, TEST_APP_OPTIONS, await testPasswordHash());
-    };
-    a = await replica();
-    b = await replica();
-  });
-  afterAll(async () => {
-    for (const app of apps) await app.close();
-    for (const bus of buses) await bus.stop();
-    await db.close();
-  });
+  const replicas = useReplicaPair("users");
 
   it("a cached token is refused on the other replica right after disabling or revoking", async () => {
+    const { a, b } = replicas();
     const [ann, bob] = [await a.user(), await a.user()];
     for (const token of [ann.token, bob.token])
       expect((await b.call("GET", "/api/auth/me", { token })).status).toBe(200);

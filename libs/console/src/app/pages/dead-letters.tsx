@@ -105,14 +105,7 @@ export function DeadLetters({ session }: { session: Session }) {
           )}
         </tbody>
       </table>
-      {list.value && (
-        <Pager
-          page={list.value.page}
-          totalPages={list.value.totalPages}
-          totalItems={list.value.totalItems}
-          onPage={setPage}
-        />
-      )}
+      <Pager of={list.value} onPage={setPage} />
     </Panel>
   );
 }

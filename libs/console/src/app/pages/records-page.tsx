@@ -173,14 +173,7 @@ function RecordsOf({ session, collection }: { session: Session; collection: Coll
           </>
         )}
       />
-      {list.value && (
-        <Pager
-          page={list.value.page}
-          totalPages={list.value.totalPages}
-          totalItems={list.value.totalItems}
-          onPage={setPage}
-        />
-      )}
+      <Pager of={list.value} onPage={setPage} />
     </Panel>
   );
 }

@@ -131,14 +131,7 @@ export function UsersPage({ session }: { session: Session }) {
           ))}
         </tbody>
       </table>
-      {list.value && (
-        <Pager
-          page={list.value.page}
-          totalPages={list.value.totalPages}
-          totalItems={list.value.totalItems}
-          onPage={setPage}
-        />
-      )}
+      <Pager of={list.value} onPage={setPage} />
     </Panel>
   );
 }
