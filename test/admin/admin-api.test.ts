@@ -305,4 +305,33 @@ describe("admin API on a single node", () => {
       });
     }
   });
+
+  // Last: it renames a field of "notes".
+  it("dead letters - a field hidden when the event was parked and renamed since never shows; pages hold at most 100", async () => {
+    changes.length = 0;
+    failing = (record) => record.n === 31;
+    await api("POST", "/api/collections/notes/records", { body: { n: 31, secret: "s3cret" } });
+    let seq = 0;
+    await eventually(async () => {
+      const { body } = await api("GET", "/api/admin/dead-letters?perPage=1000");
+      expect(body.perPage).toBe(100);
+      expect(body.items.map((item: { event: ChangeEvent }) => item.event.record.n)).toEqual([31]);
+      seq = body.items[0].seq;
+    });
+    failing = () => false;
+    const renamed = await api("PATCH", "/api/collections/notes", {
+      body: {
+        fields: [
+          { name: "n", type: "number" },
+          { name: "hush", type: "text", hidden: true },
+        ],
+      },
+    });
+    expect(renamed.status).toBe(200);
+    const { body } = await api("GET", "/api/admin/dead-letters");
+    expect(body.items[0].event.record).toMatchObject({ n: 31 });
+    expect(body.items[0].event.record).not.toHaveProperty("secret");
+    expect(JSON.stringify(body)).not.toContain("s3cret");
+    expect((await api("DELETE", `/api/admin/dead-letters/${seq}`)).status).toBe(204);
+  });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { BusHarness } from "./bus-suite.ts";
 import { collections, decode, encode, eventually, FAST } from "./bus-suite-support.ts";
-import { MessageFailedError } from "./errors.ts";
+import { DLQ_HEADERS } from "./dead-letter.ts";
+import { MessageFailedError, UnknownSubjectError } from "./errors.ts";
 import { partitionOf } from "./naming.ts";
 import type { Bus, ParkedMessage } from "./types.ts";
 
@@ -29,6 +30,29 @@ async function parkSome(bus: Bus, poison: Set<number>): Promise<number[]> {
   );
   await consumer.start();
   return handled;
+}
+
+/**
+ * Stores `count` messages on partition 0's dead-letter subject as `parkMessage` would, each from
+ * `subject` (no subject header when null); returns their sequences in the dead-letter stream.
+ */
+export async function parkDirectly(
+  bus: Bus,
+  count: number,
+  subject: string | null = bus.subjects.event(0),
+): Promise<number[]> {
+  const seqs: number[] = [];
+  for (let n = 0; n < count; n++) {
+    const headers: Record<string, string> = {
+      [DLQ_HEADERS.reason]: "Error: test",
+      [DLQ_HEADERS.seq]: String(n + 1),
+      [DLQ_HEADERS.deliveries]: "5",
+    };
+    if (subject !== null) headers[DLQ_HEADERS.subject] = subject;
+    const ack = await bus.publish(bus.subjects.dlq(0), encode({ c: "posts", n }), { headers });
+    seqs.push(ack.seq);
+  }
+  return seqs;
 }
 
 /**
@@ -140,6 +164,66 @@ export function describeDeadLetterBehaviour(harness: () => Promise<BusHarness>):
         lastSeq: fourth!.seq,
         messages: 0,
       });
+    });
+
+    it("dead letters - pages stay exact from either end once messages in the middle are gone", async () => {
+      await using h = await harness();
+      const bus = await h.bus({ partitions: 1 });
+      const seqs = await parkDirectly(bus, 24);
+      // Gaps near the front, in the middle and at the very end (the last sequence stays).
+      for (const index of [0, 2, 3, 11, 17, 23]) await bus.deadLetters.drop(seqs[index]!);
+      const held = seqs.filter((_, index) => ![0, 2, 3, 11, 17, 23].includes(index));
+      expect(await bus.deadLetters.count()).toBe(held.length);
+      for (const limit of [1, 5])
+        for (let offset = 0; offset <= held.length + 1; offset++) {
+          const page = await bus.deadLetters.list(offset, limit);
+          expect(
+            page.map((parked) => parked.seq),
+            `offset ${offset}, limit ${limit}`,
+          ).toEqual(held.slice(offset, offset + limit));
+        }
+    });
+
+    it("dead letters - a retry refuses a message whose subject is missing or not an events subject, publishing nothing", async () => {
+      await using h = await harness();
+      const bus = await h.bus({ partitions: 2 });
+      const events = bus.subjects.events.slice(0, -1);
+      const subjects = [
+        null,
+        bus.subjects.subs,
+        `${events}1.x`,
+        events.slice(0, -1),
+        `${events}01`,
+      ];
+      const parked: number[] = [];
+      for (const subject of subjects) parked.push(...(await parkDirectly(bus, 1, subject)));
+      for (const [index, seq] of parked.entries()) {
+        const refusal = await bus.deadLetters.retry(seq).catch((error: unknown) => error);
+        expect(refusal, String(subjects[index])).toBeInstanceOf(UnknownSubjectError);
+        expect((refusal as UnknownSubjectError).subject).toBe(subjects[index] ?? "");
+      }
+      expect(await bus.lastSeq("events")).toBe(0);
+      expect(await bus.deadLetters.count()).toBe(subjects.length);
+    });
+
+    it("dead letters - concurrent retries republish once and answer the same sequence; a retry after a drop publishes nothing", async () => {
+      await using h = await harness();
+      const bus = await h.bus({ partitions: 1 });
+      const [first, second] = (await parkDirectly(bus, 2)) as [number, number];
+      const [a, b] = await Promise.all([
+        bus.deadLetters.retry(first),
+        bus.deadLetters.retry(first),
+      ]);
+      // Either both published (the second answered as a duplicate) or one found it gone.
+      const acks = [a, b].filter((ack) => ack !== undefined);
+      expect(acks.length).toBeGreaterThan(0);
+      expect(new Set(acks.map((ack) => ack.seq))).toEqual(new Set([1]));
+      expect(await bus.lastSeq("events")).toBe(1);
+
+      expect(await bus.deadLetters.drop(second)).toBe(true);
+      expect(await bus.deadLetters.retry(second)).toBeUndefined();
+      expect(await bus.lastSeq("events")).toBe(1);
+      expect(await bus.deadLetters.count()).toBe(0);
     });
   });
 }

@@ -6,7 +6,16 @@ export function currentRoute(): string[] {
     .replace(/^#\/?/, "")
     .split("/")
     .filter((part) => part !== "")
-    .map(decodeURIComponent);
+    .map(decodePart);
+}
+
+/** A fragment part as text; one that is not valid percent-encoding is taken as written. */
+function decodePart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /** A fragment link to a place. */

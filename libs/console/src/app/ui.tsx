@@ -11,24 +11,28 @@ export interface Loaded<T> {
 }
 
 /**
- * Runs `load` now and whenever `deps` change (and on `reload`); an answer that arrives after a
- * newer request started is dropped, so a slow page never overwrites a fresh one.
+ * Runs `load` now and whenever `deps` change. `reload` stays the same function and always runs the
+ * latest `load` (of the page, search or query shown now), so a handler that finishes after the
+ * view moved on reloads what is shown; an answer that arrives after a newer request started is
+ * dropped, so a slow page never overwrites a fresh one.
  */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [state, setState] = useState<{ value?: T; error?: unknown; loading: boolean }>({
     loading: true,
   });
   const latest = useRef(0);
-  const run = useCallback(() => {
+  const current = useRef(load);
+  current.current = load;
+  const reload = useCallback(() => {
     const ticket = ++latest.current;
     setState((previous) => ({ ...previous, loading: true }));
-    load().then(
+    current.current().then(
       (value) => ticket === latest.current && setState({ value, loading: false }),
       (error) => ticket === latest.current && setState({ error, loading: false }),
     );
-  }, deps);
-  useEffect(run, [run]);
-  return { value: state.value, error: state.error, loading: state.loading, reload: run };
+  }, []);
+  useEffect(reload, deps);
+  return { value: state.value, error: state.error, loading: state.loading, reload };
 }
 
 /** Calls `tick` every `ms` while mounted. */

@@ -1,5 +1,5 @@
 import { registerRequestAuth, requireSuperuser, type TokenService } from "@tidings/auth";
-import { type Bus, BusStateError, isRetryable } from "@tidings/bus";
+import { type Bus, BusStateError, isRetryable, UnknownSubjectError } from "@tidings/bus";
 import type { CollectionCatalog } from "@tidings/collections";
 import type { SqlClient } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
@@ -7,7 +7,7 @@ import { MAX_CLIENTS_PER_GATEWAY, parseInput, processIdSchema } from "@tidings/s
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { acceptEmptyDeleteBodies } from "../http/empty-delete-body.ts";
-import { pageResult, parsePage } from "../http/pagination.ts";
+import { type Page, pageResult, parsePage } from "../http/pagination.ts";
 import { queryClients } from "./client-query.ts";
 import { clusterView } from "./cluster-view.ts";
 import { deadLetterView } from "./dead-letter-view.ts";
@@ -44,6 +44,19 @@ const seqParams = z.object({
 
 type SeqRequest = { Params: { seq: string } };
 
+/**
+ * Largest page of dead letters: each may be up to the bus's largest message (1 MiB by default),
+ * so a page is kept well under the other lists' 1,000.
+ */
+export const MAX_DEAD_LETTERS_PER_PAGE = 100;
+
+/** The page asked for, its size capped for dead letters (larger requests are told in `perPage`). */
+function deadLetterPage(query: unknown): Page {
+  const page = parsePage(query);
+  const perPage = Math.min(page.perPage, MAX_DEAD_LETTERS_PER_PAGE);
+  return { ...page, perPage, offset: (page.page - 1) * perPage };
+}
+
 /** Runs bus work; the bus being down (or not started yet) is `UNAVAILABLE`, to retry. */
 async function onBus<T>(work: () => Promise<T>): Promise<T> {
   try {
@@ -65,6 +78,15 @@ async function onBus<T>(work: () => Promise<T>): Promise<T> {
 const noSuchDeadLetter = (seq: number) =>
   new TidingsError("NOT_FOUND", `There is no dead letter ${seq}.`);
 
+/** A parked message whose original subject is missing or is not an events subject. */
+const notRepublishable = (seq: number, subject: string) =>
+  new TidingsError(
+    "CONFLICT",
+    subject === ""
+      ? `Dead letter ${seq} cannot be republished: it does not say which subject it came from. Drop it instead.`
+      : `Dead letter ${seq} cannot be republished: its subject ${JSON.stringify(subject)} is not an events subject. Drop it instead.`,
+  );
+
 /**
  * `/api/admin/*`, for superusers only: the cluster's processes, partitions and backlogs, the
  * clients of every gateway, and the dead letters (list, retry, drop). docs/admin-api.md.
@@ -78,7 +100,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): 
     requireSuperuser(request);
   });
 
-  app.get("/cluster", () => onBus(() => clusterView(deps)));
+  // Not onBus: the bus being down leaves `deadLetters` null, and the rest is still shown.
+  app.get("/cluster", () => clusterView(deps));
 
   app.get("/clients", async (request) => {
     const { gateway, limit } = parseInput(clientsQuery, request.query, "query");
@@ -99,7 +122,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): 
   });
 
   app.get("/dead-letters", async (request) => {
-    const page = parsePage(request.query);
+    const page = deadLetterPage(request.query);
     const [total, parked] = await onBus(() =>
       Promise.all([
         page.skipTotal ? undefined : bus.deadLetters.count(),
@@ -112,7 +135,10 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminRoutesDeps): 
 
   app.post<SeqRequest>("/dead-letters/:seq/retry", async (request) => {
     const { seq } = parseInput(seqParams, request.params, "path");
-    const ack = await onBus(() => bus.deadLetters.retry(seq));
+    const ack = await onBus(() => bus.deadLetters.retry(seq)).catch((error: unknown) => {
+      if (error instanceof UnknownSubjectError) throw notRepublishable(seq, error.subject);
+      throw error;
+    });
     if (!ack) throw noSuchDeadLetter(seq);
     return { seq, republishedAs: ack.seq };
   });

@@ -1,4 +1,4 @@
-import type { Bus } from "@tidings/bus";
+import { type Bus, BusError, isRetryable } from "@tidings/bus";
 import type { SqlClient } from "@tidings/db";
 import type { ServiceName } from "@tidings/service";
 import { type OutboxBacklog, readOutboxBacklog } from "../outbox/relay-telemetry.ts";
@@ -22,12 +22,24 @@ export interface ClusterView {
   evaluators: Array<{ id: string; partitions: PartitionLagView[] }>;
   partitions: { total: number; unheld: number[] };
   outbox: OutboxBacklog;
-  deadLetters: { count: number };
+  /** Null when the bus cannot say (down, or not started yet): the rest is shown all the same. */
+  deadLetters: { count: number } | null;
+}
+
+/** The dead-letter count; null when the bus cannot be asked now. */
+async function deadLetterCount(bus: Bus): Promise<{ count: number } | null> {
+  try {
+    return { count: await bus.deadLetters.count() };
+  } catch (error) {
+    if (error instanceof BusError || isRetryable(error)) return null;
+    throw error;
+  }
 }
 
 /**
  * The cluster as the heartbeats last described it (seconds old), with the outbox (read from the
- * database now) and the dead-letter count (read from the bus now).
+ * database now) and the dead-letter count (read from the bus now; null when the bus is down, when
+ * the outbox backlog matters most).
  */
 export async function clusterView(deps: {
   board: StatusBoard;
@@ -35,10 +47,7 @@ export async function clusterView(deps: {
   sql: SqlClient;
 }): Promise<ClusterView> {
   const { board, bus, sql } = deps;
-  const [outbox, deadLetters] = await Promise.all([
-    readOutboxBacklog(sql),
-    bus.deadLetters.count(),
-  ]);
+  const [outbox, deadLetters] = await Promise.all([readOutboxBacklog(sql), deadLetterCount(bus)]);
   const live = board.processes();
   const view: ClusterView = {
     generatedAt: new Date().toISOString(),
@@ -47,7 +56,7 @@ export async function clusterView(deps: {
     evaluators: [],
     partitions: { total: bus.partitions, unheld: [] },
     outbox,
-    deadLetters: { count: deadLetters },
+    deadLetters,
   };
   const held = new Set<number>();
   for (const { notice, lastSeen } of live) {

@@ -21,15 +21,16 @@ export interface DeadLetterView {
 type RecordJson = ChangeEventMessage["record"];
 
 /**
- * The record without the fields no one may read through the API: the collection's hidden fields,
- * or, when the collection is gone (its fields unknown), everything but the system fields.
+ * The record with only what may be read through the API: the system fields and the fields
+ * `readable` names, those it carries. An allowlist, since a parked event may be days old: a field
+ * hidden when it was parked, and since renamed or removed, is no longer among the collection's
+ * hidden fields, and must not show. (Not `projectRecord`, which adds `null` for a current field
+ * the event lacks: this shows the payload a retry republishes.)
  */
-function visible(record: RecordJson, hidden: ReadonlySet<string> | undefined): RecordJson {
+function visible(record: RecordJson, readable: readonly string[]): RecordJson {
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(record)) {
-    const system = (SYSTEM_FIELDS as readonly string[]).includes(name);
-    if (system || (hidden !== undefined && !hidden.has(name))) out[name] = value;
-  }
+  for (const name of [...SYSTEM_FIELDS, ...readable])
+    if (Object.hasOwn(record, name)) out[name] = record[name];
   return out as RecordJson;
 }
 
@@ -44,13 +45,14 @@ async function decodeVisible(
     return null;
   }
   const known = await collections.byId(event.collectionId);
-  const hidden = known
-    ? new Set(known.def.fields.filter((field) => field.hidden).map((field) => field.name))
-    : undefined;
+  // The collection's fields now, not hidden; none when it is gone (only the system fields show).
+  const readable = (known?.def.fields ?? [])
+    .filter((field) => !field.hidden)
+    .map((field) => field.name);
   return {
     ...event,
-    record: visible(event.record, hidden),
-    oldRecord: event.oldRecord && visible(event.oldRecord, hidden),
+    record: visible(event.record, readable),
+    oldRecord: event.oldRecord && visible(event.oldRecord, readable),
   };
 }
 

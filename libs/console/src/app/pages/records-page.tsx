@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { type Page, withQuery } from "../api.ts";
 import type { Collection } from "../collection-types.ts";
 import { useRealtime } from "../live.ts";
@@ -62,9 +62,7 @@ function RecordsOf({ session, collection }: { session: Session; collection: Coll
 
   // Someone else's write reloads the page shown and marks the row it touched.
   const client = useRealtime(session.token);
-  // The latest reload (of the page and query shown), without subscribing again when they change.
-  const reload = useRef(list.reload);
-  reload.current = list.reload;
+  const { reload } = list;
   useEffect(() => {
     if (!client) return;
     const stopState = client.on("state", (state) => setLiveState(state));
@@ -74,7 +72,7 @@ function RecordsOf({ session, collection }: { session: Session; collection: Coll
       setFresh((previous) => new Set(previous).add(id));
       clearTimeout(marked);
       marked = setTimeout(() => setFresh(new Set()), FRESH_MS);
-      reload.current();
+      reload();
     });
     subscription.then(
       () => setLiveState("live"),
@@ -85,7 +83,7 @@ function RecordsOf({ session, collection }: { session: Session; collection: Coll
       clearTimeout(marked);
       void subscription.then((s) => s.unsubscribe()).catch(() => {});
     };
-  }, [client, collection.name]);
+  }, [client, collection.name, reload]);
 
   const fields = collection.fields.filter((f) => !f.hidden).map((f) => f.name);
   const save = async (body: Row) => {

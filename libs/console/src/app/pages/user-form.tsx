@@ -15,7 +15,12 @@ export function UserForm(props: { session: Session; user: User | undefined; onDo
   const submit = (event: Event) => {
     event.preventDefault();
     void action.run(async () => {
-      const body = { email, name, role, verified, ...(password && { password }) };
+      // An edit sends only what changed here, so it never undoes someone else's change.
+      const entered = { email, name, role, verified };
+      const changed = Object.fromEntries(
+        Object.entries(entered).filter(([key, value]) => user?.[key as keyof User] !== value),
+      );
+      const body = { ...(user ? changed : entered), ...(password && { password }) };
       if (user)
         await props.session.api.call("PATCH", `/api/users/${encodeURIComponent(user.id)}`, body);
       else await props.session.api.call("POST", "/api/users", body);
