@@ -134,7 +134,11 @@ export interface ParkedMessage extends BusRecord {
 export interface DeadLetters {
   /** Parked messages held now. */
   count(): Promise<number>;
-  /** Up to `limit` parked messages, oldest first, after skipping the `offset` oldest. */
+  /**
+   * Up to `limit` parked messages, oldest first, after skipping the `offset` oldest. Reads about
+   * one page while no letter between the oldest and newest was removed; after removals it also
+   * reads past the letters on the shorter side of `offset` (the transport cannot count a range).
+   */
   list(offset: number, limit: number): Promise<ParkedMessage[]>;
   /** The parked message stored at `seq` of the dead-letter stream, if any. */
   get(seq: number): Promise<ParkedMessage | undefined>;
@@ -143,7 +147,8 @@ export interface DeadLetters {
    * subject, then removes it from the dead-letter stream. Its new msgId is derived from `seq`, so
    * a retry repeated after a failure between the two steps is stored once. It lands after every
    * event published since it was first stored. Resolves to the new message's ack; undefined when
-   * there is no parked message `seq`.
+   * there is no parked message `seq`. Throws `UnknownSubjectError`, publishing nothing, when its
+   * original subject is missing or is not an events subject.
    */
   retry(seq: number): Promise<PublishAck | undefined>;
   /** Removes parked message `seq`; false when there is none. */
