@@ -51,6 +51,8 @@ export interface IssueOptions {
 
 /** Issues and checks bearer tokens. */
 export interface TokenService {
+  /** Lifetime in seconds of a token issued without one of its own (`ttlSeconds` of the options). */
+  readonly ttlSeconds: number;
   issue(user: { id: string; tokenKey: string }, options?: IssueOptions): Promise<string>;
   /**
    * Throws `UNAUTHORIZED` for anything but a valid, unexpired, unrevoked token of a user who is
@@ -199,7 +201,9 @@ export function createTokenService(
     };
   }
 
+  const ttlSeconds = options.ttlSeconds ?? 604_800;
   return {
+    ttlSeconds,
     async issue(user, issue = {}) {
       return new SignJWT({
         type: TOKEN_TYPE,
@@ -209,7 +213,7 @@ export function createTokenService(
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(user.id)
         .setIssuedAt()
-        .setExpirationTime(`${issue.ttlSeconds ?? options.ttlSeconds ?? 604_800}s`)
+        .setExpirationTime(`${issue.ttlSeconds ?? ttlSeconds}s`)
         .sign(key);
     },
     userChanged: (userId) => users.changed(userId),

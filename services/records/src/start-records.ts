@@ -217,7 +217,11 @@ export async function startRecords(
   };
 }
 
-/** True when no superuser exists yet (the first start prints how to make one). */
+/**
+ * True when no enabled superuser exists (the start prints how to make one): a disabled one cannot
+ * sign in, so it is no way in.
+ */
 export async function needsSuperuser(db: Database): Promise<boolean> {
-  return (await db.prisma.user.count({ where: { role: "superuser" } })) === 0;
+  const enabled = await db.prisma.user.count({ where: { role: "superuser", disabled: false } });
+  return enabled === 0;
 }

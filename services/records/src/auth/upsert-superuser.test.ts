@@ -1,5 +1,6 @@
 import { openTestDatabase } from "@tidings/db/testing";
 import { describe, expect, it } from "vitest";
+import { needsSuperuser } from "../start-records.ts";
 import { upsertSuperuser } from "./users.ts";
 
 const EMAIL = "root@example.com";
@@ -23,5 +24,14 @@ describe("the configured superuser", () => {
     expect(await db.prisma.user.findUniqueOrThrow({ where: { id: created.userId } })).toMatchObject(
       { disabled: false, role: "superuser" },
     );
+  });
+
+  it("is needed while no enabled superuser exists: a disabled one is no way in", async () => {
+    await using db = await openTestDatabase("pglite");
+    expect(await needsSuperuser(db)).toBe(true);
+    const { userId } = await upsertSuperuser(db.prisma, EMAIL, PASSWORD);
+    expect(await needsSuperuser(db)).toBe(false);
+    await db.prisma.user.update({ where: { id: userId }, data: { disabled: true } });
+    expect(await needsSuperuser(db)).toBe(true);
   });
 });

@@ -101,7 +101,7 @@ export function registerUserRecordRoutes(
     const fields = readUserPresentation(request.query);
     const current = await userFor(prisma, request.params.id, "updateRule", who);
     const change = await parseRecordUpdate(bodies, request.body, current, isSuperuser(who.auth));
-    const updated = await updateUser(prisma, current, change);
+    const updated = await updateUser(prisma, current.id, change);
     tokens.userChanged(updated.id);
     return present(recordOf(updated, who), fields);
   });
@@ -118,10 +118,10 @@ export function registerUserRecordRoutes(
 
   app.post<IdParams>("/api/collections/users/impersonate/:id", async (request) => {
     const who = requester(request);
-    requireSuperuser(request);
+    const superuser = requireSuperuser(request);
     const user = await storedUser(prisma, request.params.id);
     return {
-      token: await impersonationToken(tokens, user, request.body),
+      token: await impersonationToken(tokens, { superuser, log: request.log }, user, request.body),
       record: recordOf(user, who),
     };
   });

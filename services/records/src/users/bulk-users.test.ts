@@ -15,7 +15,7 @@ describe.each(["postgres", "pglite"] as const)("bulk users on %s", (backend) => 
       body: {
         users: [
           { email: "A1@example.com", password: PASSWORD, name: "One" },
-          { email: "a2@example.com", role: "superuser", verified: true },
+          { email: "a2@example.com", role: "user", verified: true },
           { email: "a3@example.com" },
         ],
         tokens: true,
@@ -28,7 +28,7 @@ describe.each(["postgres", "pglite"] as const)("bulk users on %s", (backend) => 
       "a3@example.com",
     ]);
     expect(answer.body.items[0]).toMatchObject({ name: "One", role: "user", disabled: false });
-    expect(answer.body.items[1]).toMatchObject({ role: "superuser", verified: true });
+    expect(answer.body.items[1]).toMatchObject({ role: "user", verified: true });
     expect(answer.body.tokens).toHaveLength(3);
     for (const [index, token] of (answer.body.tokens as string[]).entries()) {
       const me = await call("GET", "/api/auth/me", { token });
@@ -40,9 +40,35 @@ describe.each(["postgres", "pglite"] as const)("bulk users on %s", (backend) => 
     expect(login.status).toBe(200);
     const without = await call("POST", "/api/users/bulk", {
       token: superuser.token,
-      body: { users: [{ email: "b1@example.com" }] },
+      body: { users: [{ email: "b1@example.com", role: "superuser" }] },
     });
-    expect(without.body).toEqual({ items: [expect.objectContaining({ email: "b1@example.com" })] });
+    expect(without.body).toEqual({
+      items: [expect.objectContaining({ email: "b1@example.com", role: "superuser" })],
+    });
+  });
+
+  it("tokens: true with superusers among the entries is VALIDATION_FAILED naming them; nothing is created", async () => {
+    const { call, superuser, db } = h();
+    const before = await db.prisma.user.count();
+    const answer = await call("POST", "/api/users/bulk", {
+      token: superuser.token,
+      body: {
+        users: [
+          { email: "c1@example.com", role: "superuser" },
+          { email: "c2@example.com" },
+          { email: "c3@example.com", role: "superuser" },
+        ],
+        tokens: true,
+      },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body.code).toBe("VALIDATION_FAILED");
+    expect(answer.body.message).toMatch(/own password/);
+    expect(answer.body.data).toEqual({
+      "users.0.role": { code: "superuser_token", message: "no token is issued for a superuser" },
+      "users.2.role": { code: "superuser_token", message: "no token is issued for a superuser" },
+    });
+    expect(await db.prisma.user.count()).toBe(before);
   });
 
   it("all or nothing: a repeated or registered email is CONFLICT naming the entries", async () => {

@@ -1,4 +1,5 @@
-import { checkInput, parseInput } from "@tidings/service";
+import { TidingsError } from "@tidings/protocol";
+import { checkInput, type FieldErrors, parseInput } from "@tidings/service";
 import { z } from "zod";
 import { newPasswordSchema } from "../auth/password-policy.ts";
 
@@ -49,14 +50,37 @@ export type BulkUsersInput = z.infer<UserBodies["bulk"]>;
 
 /**
  * Reads a bulk body. A list longer than the limit is refused before its entries are looked at,
- * so a huge array costs one check rather than a validation of every entry.
+ * so a huge array costs one check rather than a validation of every entry. `tokens: true` with a
+ * superuser among the entries is refused naming them: no token is issued for a superuser (see
+ * user-tokens.ts).
  */
 export function parseBulkBody(bodies: UserBodies, body: unknown): BulkUsersInput {
   const users = (body as { users?: unknown } | null)?.users;
   if (Array.isArray(users) && users.length > MAX_BULK_USERS) {
     parseInput(z.object({ users: z.array(z.unknown()).max(MAX_BULK_USERS) }), body);
   }
-  return parseInput(bodies.bulk, body);
+  const input = parseInput(bodies.bulk, body);
+  if (input.tokens) refuseSuperuserTokens(input.users);
+  return input;
+}
+
+function refuseSuperuserTokens(users: BulkUsersInput["users"]): void {
+  const errors: FieldErrors = {};
+  users.forEach((user, index) => {
+    if (user.role === "superuser") {
+      errors[`users.${index}.role`] = {
+        code: "superuser_token",
+        message: "no token is issued for a superuser",
+      };
+    }
+  });
+  const count = Object.keys(errors).length;
+  if (count === 0) return;
+  throw new TidingsError(
+    "VALIDATION_FAILED",
+    `${count} superuser(s) with tokens: true; a superuser signs in with their own password. Nothing was created.`,
+    errors,
+  );
 }
 
 /** `{duration?}` of a token request: seconds, 0 or absent for the configured lifetime. */

@@ -36,9 +36,9 @@ describe.each(["postgres", "pglite"] as const)("users API on %s", (backend) => {
     const { call, superuser } = h();
     const created = await call("POST", "/api/users", {
       token: superuser.token,
-      body: { email: "nopw@example.com", role: "superuser" },
+      body: { email: "nopw@example.com" },
     });
-    expect(created.body).toMatchObject({ role: "superuser", verified: false, disabled: false });
+    expect(created.body).toMatchObject({ role: "user", verified: false, disabled: false });
     for (const password of ["", "none", NEW_PASSWORD]) {
       const login = await call("POST", "/api/auth/login", {
         body: { email: "nopw@example.com", password: password || "x" },
@@ -51,7 +51,8 @@ describe.each(["postgres", "pglite"] as const)("users API on %s", (backend) => {
     });
     expect(issued.status).toBe(200);
     expect(issued.body.user).toEqual(created.body);
-    expect((await call("GET", "/api/collections", { token: issued.body.token })).status).toBe(200);
+    const me = await call("GET", "/api/auth/me", { token: issued.body.token });
+    expect(me.body.user).toEqual(created.body);
   });
 
   it("create - a taken email (any case) is CONFLICT; bad values are VALIDATION_FAILED per field", async () => {
@@ -134,9 +135,8 @@ describe.each(["postgres", "pglite"] as const)("users API on %s", (backend) => {
       verified: true,
       role: "superuser",
     });
-    // A role or name change keeps the tokens: the user reads as changed at once.
-    const me = await call("GET", "/api/auth/me", { token: ann.token });
-    expect(me.body.user).toMatchObject({ name: "Ann", role: "superuser" });
+    // A new email, verified or role signs the user out (rules read them).
+    expect((await call("GET", "/api/auth/me", { token: ann.token })).status).toBe(401);
     await user({ email: "bob@example.com" });
     const clash = await call("PATCH", `/api/users/${ann.user.id}`, {
       token,

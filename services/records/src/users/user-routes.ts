@@ -8,7 +8,7 @@ import { createUsers } from "./bulk-users.ts";
 import { parseBulkBody, parseUserListQuery, userBodies } from "./user-input.ts";
 import { listUsers, searchCondition } from "./user-list.ts";
 import { deleteUser, guardSelf, revokeUser, storedUser, updateUser } from "./user-store.ts";
-import { impersonationToken } from "./user-tokens.ts";
+import { bulkTokens, impersonationToken } from "./user-tokens.ts";
 
 type IdParams = { Params: { id: string } };
 
@@ -31,8 +31,8 @@ export interface UserRoutesDeps {
 
 /**
  * `/api/users`: accounts, for superusers only. Every change to an account is announced
- * (`tokens.userChanged`), so each replica reads it again; a change that revokes its tokens also
- * closes its live connections on every node.
+ * (`tokens.userChanged`), so each replica reads it again; a change that rotates its token key
+ * (see user-store.ts) also closes its live connections on every node.
  */
 export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): void {
   const { prisma, tokens } = deps;
@@ -60,12 +60,12 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   });
 
   app.post("/api/users/bulk", async (request, reply) => {
-    requireSuperuser(request);
+    const superuser = requireSuperuser(request);
     const body = parseBulkBody(bodies, request.body);
     const users = await createUsers(deps, body);
     const items = users.map(toAuthUser);
     if (!body.tokens) return reply.status(201).send({ items });
-    const issued = await Promise.all(users.map((user) => tokens.issue(user)));
+    const issued = await bulkTokens(tokens, { superuser, log: request.log }, users);
     return reply.status(201).send({ items, tokens: issued });
   });
 
@@ -78,8 +78,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
     const actor = requireSuperuser(request);
     const change = parseInput(bodies.patch, request.body);
     guardSelf(actor, request.params.id, change);
-    const current = await storedUser(prisma, request.params.id);
-    const updated = await updateUser(prisma, current, change);
+    const updated = await updateUser(prisma, request.params.id, change);
     tokens.userChanged(updated.id);
     return toAuthUser(updated);
   });
@@ -100,10 +99,10 @@ export function registerUserRoutes(app: FastifyInstance, deps: UserRoutesDeps): 
   });
 
   app.post<IdParams>("/api/users/:id/token", async (request) => {
-    requireSuperuser(request);
+    const superuser = requireSuperuser(request);
     const user = await storedUser(prisma, request.params.id);
     return {
-      token: await impersonationToken(tokens, user, request.body),
+      token: await impersonationToken(tokens, { superuser, log: request.log }, user, request.body),
       user: toAuthUser(user),
     };
   });

@@ -1,8 +1,9 @@
 import type { AuthUser } from "@tidings/auth";
-import { isUniqueViolation, Prisma, type PrismaClient, type User } from "@tidings/db";
+import { isUniqueViolation, type Prisma, type PrismaClient, type User } from "@tidings/db";
 import { TidingsError } from "@tidings/protocol";
 import { hashPassword } from "../auth/password.ts";
 import { emailTaken, newTokenKey, normaliseEmail } from "../auth/users.ts";
+import { lockAccount, noSuchUser, type SuperuserRemoval } from "./account-lock.ts";
 
 /** What a superuser may change about an account; absent fields stay as they are. */
 export interface UserChange {
@@ -14,36 +15,42 @@ export interface UserChange {
   disabled?: boolean | undefined;
 }
 
-function notFound(): TidingsError {
-  return new TidingsError("NOT_FOUND", "There is no such user.");
-}
-
-const isMissingRow = (error: unknown) =>
-  error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2025";
-
 /** The stored user, or `NOT_FOUND`. */
 export async function storedUser(prisma: PrismaClient, id: string): Promise<User> {
   const user = await prisma.user.findUnique({ where: { id } });
-  if (!user) throw notFound();
+  if (!user) throw noSuchUser();
   return user;
 }
 
 /**
- * Whether the change must revoke the account's tokens: a new password or disabling (as
- * `/api/auth/revoke` does), and a superuser losing the role, whose live connections were planned
- * with a superuser's rights and must sign in again to lose them.
+ * Whether the change rotates the account's token key, which signs the user out everywhere. A new
+ * password or disabling, as `/api/auth/revoke`. A new email, `verified` or role, because rules
+ * read them (`@request.auth.*`) and a live subscription is judged with the user as they were when
+ * its socket signed in: closing those connections makes them sign in again and be judged by the
+ * new values (PocketBase rotates on a new email too). `before` is the row as locked for the change
+ * (account-lock.ts), so a concurrent promotion cannot make a demotion look like no change.
  */
-export function revokesTokens(current: User, change: UserChange): boolean {
+function rotatesTokenKey(before: User, change: UserChange): boolean {
   return (
     change.password !== undefined ||
     change.disabled === true ||
-    (change.role === "user" && current.role === "superuser")
+    (change.role !== undefined && change.role !== before.role) ||
+    (change.email !== undefined && normaliseEmail(change.email) !== before.email) ||
+    (change.verified !== undefined && change.verified !== before.verified)
   );
 }
 
+// The field of the change that could leave no enabled superuser, if any.
+function superuserRemoval(change: UserChange): SuperuserRemoval | undefined {
+  if (change.disabled === true) return "disabled";
+  if (change.role === "user") return "role";
+  return undefined;
+}
+
 /**
- * Refuses what would let a superuser lock themself out (disabling, demoting or deleting their
- * own account), so that some superuser always remains who can undo a change.
+ * Refuses a superuser disabling, demoting or deleting their own account: they could not undo it
+ * themself. That some enabled superuser always remains is checked apart, under lock (see
+ * account-lock.ts), since two superusers can still act on each other at once.
  */
 export function guardSelf(actor: AuthUser, targetId: string, change: UserChange | "delete"): void {
   if (actor.id !== targetId) return;
@@ -57,26 +64,35 @@ export function guardSelf(actor: AuthUser, targetId: string, change: UserChange 
   else if (change.role === "user") refuse("role", "take the superuser role from themself");
 }
 
-/** Applies the change; a taken email is `CONFLICT`, an account gone meanwhile `NOT_FOUND`. */
+/**
+ * Applies the change to the account, locked meanwhile so that what it is compared with (the last
+ * superuser, the token key's rotation) is what it is changed from. A taken email is `CONFLICT`,
+ * an account gone meanwhile `NOT_FOUND`, taking the last enabled superuser away `CONFLICT`.
+ */
 export async function updateUser(
   prisma: PrismaClient,
-  current: User,
+  id: string,
   change: UserChange,
 ): Promise<User> {
-  const data: Prisma.UserUpdateInput = {
-    ...(change.email !== undefined && { email: normaliseEmail(change.email) }),
-    ...(change.name !== undefined && { name: change.name }),
-    ...(change.role !== undefined && { role: change.role }),
-    ...(change.verified !== undefined && { verified: change.verified }),
-    ...(change.disabled !== undefined && { disabled: change.disabled }),
-    ...(change.password !== undefined && { passwordHash: await hashPassword(change.password) }),
-    ...(revokesTokens(current, change) && { tokenKey: newTokenKey() }),
-  };
+  // Hashed first: the transaction holds its locks only as long as its statements.
+  const passwordHash =
+    change.password === undefined ? undefined : await hashPassword(change.password);
   try {
-    return await prisma.user.update({ where: { id: current.id }, data });
+    return await prisma.$transaction(async (tx) => {
+      const before = await lockAccount(tx, id, superuserRemoval(change));
+      const data: Prisma.UserUpdateInput = {
+        ...(change.email !== undefined && { email: normaliseEmail(change.email) }),
+        ...(change.name !== undefined && { name: change.name }),
+        ...(change.role !== undefined && { role: change.role }),
+        ...(change.verified !== undefined && { verified: change.verified }),
+        ...(change.disabled !== undefined && { disabled: change.disabled }),
+        ...(passwordHash !== undefined && { passwordHash }),
+        ...(rotatesTokenKey(before, change) && { tokenKey: newTokenKey() }),
+      };
+      return tx.user.update({ where: { id }, data });
+    });
   } catch (error) {
     if (isUniqueViolation(error)) throw emailTaken();
-    if (isMissingRow(error)) throw notFound();
     throw error;
   }
 }
@@ -87,15 +103,18 @@ export async function revokeUser(prisma: PrismaClient, id: string): Promise<void
     where: { id },
     data: { tokenKey: newTokenKey() },
   });
-  if (count === 0) throw notFound();
+  if (count === 0) throw noSuchUser();
 }
 
 /**
- * Deletes the account. Records whose relation fields hold its id keep the id: expansion leaves a
- * missing user out, rules comparing it with `@request.auth.id` match nobody (ids are random and
- * never reused), and writing the id again is refused as pointing to nothing.
+ * Deletes the account, unless it is the last enabled superuser (`CONFLICT`). Records whose
+ * relation fields hold its id keep the id: expansion leaves a missing user out, rules comparing it
+ * with `@request.auth.id` match nobody (ids are random and never reused), and writing the id
+ * again is refused as pointing to nothing.
  */
 export async function deleteUser(prisma: PrismaClient, id: string): Promise<void> {
-  const { count } = await prisma.user.deleteMany({ where: { id } });
-  if (count === 0) throw notFound();
+  await prisma.$transaction(async (tx) => {
+    await lockAccount(tx, id, "id");
+    await tx.user.delete({ where: { id } });
+  });
 }
