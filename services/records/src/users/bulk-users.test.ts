@@ -154,7 +154,7 @@ describe("bulk users, timed", () => {
   const h = useRecordsHarness("postgres", { bodyLimit: 4 * 1024 * 1024 });
 
   // Passwords cost a scrypt hash each, CPU-bound; few by default, so that the suite's other timing
-  // tests keep their cores. BULK_USERS_WITH_PASSWORDS=100 measures the figure the brief asks for.
+  // tests keep their cores. BULK_USERS_WITH_PASSWORDS=100 measures the figure in docs/benchmarks.md.
   const withPasswordCount = Number(process.env.BULK_USERS_WITH_PASSWORDS) || 10;
 
   // Prints the times (no assertion on them: machines differ); checks that everything was made.
