@@ -17,6 +17,7 @@ export function banner(input: {
     `    realtime   ${address}/socket.io/ (Socket.IO)`,
     `    publish    ${address}/internal/v1/publish, gRPC on port ${input.grpcPort}`,
     `    live view  ${address}/?collection=posts  (demo page; any collection name)`,
+    `    console    ${address}/_/  (superusers: collections, records, users, cluster)`,
     `    health     ${address}/healthz  ${address}/readyz`,
     `    storage    ${storage}`,
     `    bus        ${bus}`,
