@@ -129,7 +129,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
     const recordsUrls = urlOf("records");
     const gatewayUrls = urlOf("gateway");
     await createCollections(recordsUrls[0] as string);
-    const users = await createUsers({ url: pg.url }, jwtSecret, options.users);
+    const users = await createUsers(recordsUrls[0] as string, options.users);
     options.log(
       `cluster up: ${recordsUrls.length} records, ${urlOf("evaluator").length} evaluators, ${gatewayUrls.length} gateways; ${users.length} users; ${options.ownServers ? "its own" : "the machine's"} NATS and Redis`,
     );

@@ -57,8 +57,7 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 120_000):
 /**
  * Starts `npm start`'s process (`node --conditions=@tidings/source --import tsx apps/standalone/src/main.ts`, so a signal
  * reaches the server itself and its CPU can be read) on PostgreSQL (a database of its own) or on
- * PGlite (a temporary data dir), with the bench's users created in its database beforehand (for
- * PGlite while no process holds the data dir) and its collections created through REST.
+ * PGlite (a temporary data dir), with its collections and users created through REST.
  */
 export async function startBenchStandalone(
   options: BenchStandaloneOptions,
@@ -82,7 +81,6 @@ export async function startBenchStandalone(
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
-    const users = await createUsers(pg ? { url: pg.url } : { dataDir }, jwtSecret, options.users);
     const port = await freePort();
     // Only the bench's settings: a TIDINGS_NATS_URL of the caller would turn it into a cluster node.
     const inherited = Object.fromEntries(
@@ -121,6 +119,7 @@ export async function startBenchStandalone(
     const url = `http://127.0.0.1:${port}`;
     await waitReady(url, spawned);
     await createCollections(url);
+    const users = await createUsers(url, options.users);
     options.log(`${name} up: ${users.length} users`);
     return {
       name,

@@ -1,6 +1,3 @@
-import { randomBytes } from "node:crypto";
-import { createTokenService } from "@tidings/auth";
-import { type DatabaseOptions, newId, openDatabase } from "@tidings/db";
 import {
   type BenchUser,
   FEED_COLLECTION,
@@ -8,39 +5,36 @@ import {
   NEWS_COLLECTION,
 } from "./workload.ts";
 
-/** The superuser every bench deployment starts with (it creates the collections). */
+/** The superuser every bench deployment starts with (it creates the collections and users). */
 export const SUPERUSER = { email: "load-bench@example.com", password: "load-bench-password" };
 
+/** Most accounts one bulk request creates (docs/api.md, "Users"). */
+const BULK_BATCH = 5_000;
+
 /**
- * Creates the users straight in the database, with tokens signed as the records service signs
- * them: registering 10,000 users over REST would hash 10,000 passwords (scrypt, slow on purpose).
- * They are real rows, so every token check and rule the bench exercises is the real one; none can
- * sign in with a password (nothing does). On PGlite, call it while no process holds the data dir.
+ * Creates the bench's users through the bulk users API, without passwords and with a token each
+ * (one statement per 5,000; registering them one by one would hash a password each and meet the
+ * auth rate limit). They are real accounts, so every token check and rule the bench exercises is
+ * the real one; none can sign in with a password (nothing does).
  */
-export async function createUsers(
-  database: DatabaseOptions,
-  jwtSecret: string,
-  count: number,
-): Promise<BenchUser[]> {
-  const db = await openDatabase(
-    "url" in database ? { url: database.url, poolSize: 2 } : { dataDir: database.dataDir },
-  );
-  try {
-    const tokens = createTokenService({ secret: jwtSecret, ttlSeconds: 86_400 }, db.prisma);
-    const rows = Array.from({ length: count }, (_, i) => ({
-      id: newId(),
-      email: `load-${i}@example.com`,
-      passwordHash: "load-bench-user-without-password",
-      tokenKey: randomBytes(24).toString("base64url"),
+export async function createUsers(recordsUrl: string, count: number): Promise<BenchUser[]> {
+  const login = await post(`${recordsUrl}/api/auth/login`, SUPERUSER);
+  const users: BenchUser[] = [];
+  for (let first = 0; first < count; first += BULK_BATCH) {
+    const batch = Array.from({ length: Math.min(BULK_BATCH, count - first) }, (_, i) => ({
+      email: `load-${first + i}@example.com`,
     }));
-    for (let i = 0; i < rows.length; i += 1_000)
-      await db.prisma.user.createMany({ data: rows.slice(i, i + 1_000) });
-    return await Promise.all(
-      rows.map(async (row) => ({ id: row.id, token: await tokens.issue(row) })),
+    const created = await post(
+      `${recordsUrl}/api/users/bulk`,
+      { users: batch, tokens: true },
+      login.token as string,
     );
-  } finally {
-    await db.close();
+    const items = created.items as { id: string }[];
+    const tokens = created.tokens as string[];
+    for (const [i, item] of items.entries())
+      users.push({ id: item.id, token: tokens[i] as string });
   }
+  return users;
 }
 
 async function post(url: string, body: unknown, token?: string) {
