@@ -1,9 +1,11 @@
 import {
+  BusConfigError,
   BusError,
   BusUnavailableError,
   ExpectationFailedError,
   ResourceMissingError,
 } from "../errors.ts";
+import type { StreamSpec } from "../transport.ts";
 
 const STREAM_NOT_FOUND = 10059;
 const CONSUMER_NOT_FOUND = 10014;
@@ -56,4 +58,21 @@ export function fromNatsError(error: unknown, operation: string): unknown {
     return new BusUnavailableError(operation, options);
   }
   return error;
+}
+
+/**
+ * The server's refusal of a stream's configuration as a {@link BusConfigError} naming the stream
+ * and its replicas (the setting a deployment most often gets wrong); an outage stays an outage.
+ */
+export function refusedStream(spec: StreamSpec, refusal: unknown): unknown {
+  const mapped = fromNatsError(refusal, "ensureStream");
+  if (mapped !== refusal || !(refusal instanceof Error)) return mapped;
+  const hint =
+    spec.replicas > 1
+      ? "; a stream has at most as many replicas as the JetStream cluster has servers, and 1 on a server that is not clustered"
+      : "";
+  return new BusConfigError(
+    `NATS refused stream ${spec.name} with ${spec.replicas} replica(s): ${refusal.message}${hint}`,
+    { cause: refusal },
+  );
 }

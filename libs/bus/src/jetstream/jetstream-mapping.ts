@@ -6,10 +6,17 @@ import {
   type JsMsg,
   RetentionPolicy,
   StorageType,
+  type StoredMsg,
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { type MsgHdrs, nanos } from "@nats-io/transport-node";
-import type { ConsumerSpec, Delivery, StoredMessage, StreamSpec } from "../transport.ts";
+import type {
+  ConsumerSpec,
+  Delivery,
+  StoredMessage,
+  StreamSpec,
+  TransportPublishOptions,
+} from "../transport.ts";
 
 // Translations between the transport's specs and messages and nats.js's.
 
@@ -19,6 +26,17 @@ export function headersOf(source: MsgHdrs | undefined): Record<string, string> {
   if (!source) return out;
   for (const key of source.keys()) out[key] = source.get(key);
   return out;
+}
+
+/** A message read directly from a stream (by sequence) as the transport's stored message. */
+export function storedFromGet(message: StoredMsg): StoredMessage {
+  return {
+    subject: message.subject,
+    seq: message.seq,
+    data: message.data,
+    headers: headersOf(message.header),
+    time: message.time,
+  };
 }
 
 /** A JetStream message as the transport's stored message. */
@@ -111,4 +129,13 @@ export function consumerConfig(
     max_ack_pending: spec.maxAckPending,
     max_deliver: -1,
   };
+}
+
+/** The conditions of a conditional publish, in nats.js terms. */
+export function expectation(options: TransportPublishOptions) {
+  const expect: { lastSubjectSequence?: number; lastMsgID?: string } = {};
+  if (options.expectLastSubjectSeq !== undefined)
+    expect.lastSubjectSequence = options.expectLastSubjectSeq;
+  if (options.expectLastMsgId !== undefined) expect.lastMsgID = options.expectLastMsgId;
+  return Object.keys(expect).length === 0 ? {} : { expect };
 }

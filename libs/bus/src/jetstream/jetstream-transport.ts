@@ -15,7 +15,7 @@ import {
   type NodeConnectionOptions,
   nanos,
 } from "@nats-io/transport-node";
-import { BusConfigError, ResourceMissingError } from "../errors.ts";
+import { ResourceMissingError } from "../errors.ts";
 import type {
   ConsumerSpec,
   ConsumerState,
@@ -27,14 +27,15 @@ import type {
   Transport,
   TransportPublishOptions,
 } from "../transport.ts";
-import { fromNatsError } from "./jetstream-errors.ts";
+import { fromNatsError, refusedStream } from "./jetstream-errors.ts";
 import {
   consumerConfig,
   delivery,
-  headersOf,
+  expectation,
   sameStream,
   specOf,
   stored,
+  storedFromGet,
   streamConfig,
 } from "./jetstream-mapping.ts";
 
@@ -286,14 +287,7 @@ export class JetStreamTransport implements Transport {
     const message = await this.#call("getMessage", () =>
       this.#manager().streams.getMessage(stream, { seq }),
     );
-    if (!message) return undefined;
-    return {
-      subject: message.subject,
-      seq: message.seq,
-      data: message.data,
-      headers: headersOf(message.header),
-      time: message.time,
-    };
+    return message ? storedFromGet(message) : undefined;
   }
 
   async deleteMessage(stream: string, seq: number): Promise<boolean> {
@@ -375,30 +369,4 @@ export class JetStreamTransport implements Transport {
     if (!this.#js) throw new Error("JetStream transport used before connect()");
     return this.#js;
   }
-}
-
-/**
- * The server's refusal of a stream's configuration as a {@link BusConfigError} naming the stream
- * and its replicas (the setting a deployment most often gets wrong); an outage stays an outage.
- */
-function refusedStream(spec: StreamSpec, refusal: unknown): unknown {
-  const mapped = fromNatsError(refusal, "ensureStream");
-  if (mapped !== refusal || !(refusal instanceof Error)) return mapped;
-  const hint =
-    spec.replicas > 1
-      ? "; a stream has at most as many replicas as the JetStream cluster has servers, and 1 on a server that is not clustered"
-      : "";
-  return new BusConfigError(
-    `NATS refused stream ${spec.name} with ${spec.replicas} replica(s): ${refusal.message}${hint}`,
-    { cause: refusal },
-  );
-}
-
-/** The conditions of a conditional publish, in nats.js terms. */
-function expectation(options: TransportPublishOptions) {
-  const expect: { lastSubjectSequence?: number; lastMsgID?: string } = {};
-  if (options.expectLastSubjectSeq !== undefined)
-    expect.lastSubjectSequence = options.expectLastSubjectSeq;
-  if (options.expectLastMsgId !== undefined) expect.lastMsgID = options.expectLastMsgId;
-  return Object.keys(expect).length === 0 ? {} : { expect };
 }
