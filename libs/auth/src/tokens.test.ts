@@ -97,18 +97,36 @@ describe("tokens from an identity provider (JWKS)", () => {
   });
 });
 
+/**
+ * Runs `body` with a token service whose user cache follows a bus, and one user (token key `k1`)
+ * in a fresh database: a token is checked against the cached user until a change is announced.
+ */
+async function withCachedUser(
+  body: (ctx: {
+    db: TestDatabase;
+    tokens: ReturnType<typeof createTokenService>;
+    row: Awaited<ReturnType<TestDatabase["prisma"]["user"]["create"]>>;
+  }) => Promise<void>,
+): Promise<void> {
+  await using db = await openTestDatabase("postgres");
+  const bus = createMemoryBus({ prefix: `tokens${newId(6)}` });
+  await bus.start();
+  try {
+    const users = userCache(db.sql);
+    users.follow(bus);
+    const tokens = createTokenService({ secret: "x".repeat(32) }, db.prisma, users);
+    const row = await db.prisma.user.create({
+      data: { id: newId(), email: `${newId(6)}@example.com`, passwordHash: "h", tokenKey: "k1" },
+    });
+    await body({ db, tokens, row });
+  } finally {
+    await bus.stop();
+  }
+}
+
 describe("tokens of a user who changes", () => {
   it("onUserChanged - a listener verifying the user's token sees it revoked, then the user gone", async () => {
-    await using db = await openTestDatabase("postgres");
-    const bus = createMemoryBus({ prefix: `tokens${newId(6)}` });
-    await bus.start();
-    try {
-      const users = userCache(db.sql);
-      users.follow(bus);
-      const tokens = createTokenService({ secret: "x".repeat(32) }, db.prisma, users);
-      const row = await db.prisma.user.create({
-        data: { id: newId(), email: `${newId(6)}@example.com`, passwordHash: "h", tokenKey: "k1" },
-      });
+    await withCachedUser(async ({ db, tokens, row }) => {
       const token = await tokens.issue(row);
       const before = await tokens.keyFingerprint(row.id);
       expect((await tokens.verify(token)).user.id).toBe(row.id);
@@ -129,22 +147,11 @@ describe("tokens of a user who changes", () => {
       tokens.userChanged(row.id);
       await vi.waitFor(() => expect(heard).toHaveLength(2));
       expect(await tokens.keyFingerprint(row.id)).toBeUndefined();
-    } finally {
-      await bus.stop();
-    }
+    });
   });
 
   it("a disabled user's tokens are refused, even with the user cached, and hold no key fingerprint", async () => {
-    await using db = await openTestDatabase("postgres");
-    const bus = createMemoryBus({ prefix: `tokens${newId(6)}` });
-    await bus.start();
-    try {
-      const users = userCache(db.sql);
-      users.follow(bus);
-      const tokens = createTokenService({ secret: "x".repeat(32) }, db.prisma, users);
-      const row = await db.prisma.user.create({
-        data: { id: newId(), email: `${newId(6)}@example.com`, passwordHash: "h", tokenKey: "k1" },
-      });
+    await withCachedUser(async ({ db, tokens, row }) => {
       const token = await tokens.issue(row);
       expect((await tokens.verify(token)).user.disabled).toBe(false);
       // Only the flag changes (no key rotation): the check of the flag alone refuses the token.
@@ -152,9 +159,7 @@ describe("tokens of a user who changes", () => {
       tokens.userChanged(row.id);
       await expect(tokens.verify(token)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
       expect(await tokens.keyFingerprint(row.id)).toBeUndefined();
-    } finally {
-      await bus.stop();
-    }
+    });
   });
 
   it("fixedLifetime - an impersonation token has its own lifetime and says it is not refreshed", async () => {
