@@ -1,3 +1,4 @@
+export type { ClientsAnswer, ClientView, ClusterView, DeadLetterView } from "./admin-views.ts";
 export {
   CHANGE_EVENT_HEADERS,
   CHANGE_EVENT_VERSION,

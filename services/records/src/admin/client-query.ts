@@ -1,21 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { Bus } from "@tidings/bus";
+import type { ClientsAnswer } from "@tidings/protocol";
 import {
   CLIENTS_QUERY_TOPIC,
-  type ClientInfo,
   type ClientsQuery,
   type ClientsReply,
   clientsReplySchema,
   decodeNotice,
   encodeNotice,
 } from "@tidings/service";
-
-/** What `GET /api/admin/clients` answers. */
-export interface ClientsAnswer {
-  gateways: Array<{ id: string; clients: ClientInfo[]; truncated: boolean }>;
-  /** Gateways expected to answer that did not in time. */
-  missing: string[];
-}
 
 /** The question: which gateways are expected to answer, which one is asked, how many clients. */
 export interface ClientsQuestion {

@@ -1,30 +1,8 @@
 import { type Bus, BusError, isRetryable } from "@tidings/bus";
 import type { SqlClient } from "@tidings/db";
-import type { ServiceName } from "@tidings/service";
-import { type OutboxBacklog, readOutboxBacklog } from "../outbox/relay-telemetry.ts";
+import type { ClusterView } from "@tidings/protocol";
+import { readOutboxBacklog } from "../outbox/relay-telemetry.ts";
 import type { StatusBoard } from "./status-board.ts";
-
-type Counts = Record<string, number>;
-type PartitionLagView = { partition: number; pending: number | null; ackPending: number | null };
-
-/** What `GET /api/admin/cluster` answers. */
-export interface ClusterView {
-  generatedAt: string;
-  processes: Array<{
-    id: string;
-    service: ServiceName;
-    host: string;
-    pid: number;
-    startedAt: string;
-    lastSeen: string;
-  }>;
-  gateways: Array<{ id: string; connections: Counts; subscriptions: Counts }>;
-  evaluators: Array<{ id: string; partitions: PartitionLagView[] }>;
-  partitions: { total: number; unheld: number[] };
-  outbox: OutboxBacklog;
-  /** Null when the bus cannot say (down, or not started yet): the rest is shown all the same. */
-  deadLetters: { count: number } | null;
-}
 
 /** The dead-letter count; null when the bus cannot be asked now. */
 async function deadLetterCount(bus: Bus): Promise<{ count: number } | null> {

@@ -1,22 +1,6 @@
 import type { ParkedMessage } from "@tidings/bus";
 import { type CollectionCatalog, SYSTEM_FIELDS } from "@tidings/collections";
-import { type ChangeEventMessage, decodeChangeEvent } from "@tidings/protocol";
-
-/** One dead letter as `GET /api/admin/dead-letters` lists it. */
-export interface DeadLetterView {
-  /** Its sequence in the dead-letter stream: what retry and drop name. */
-  seq: number;
-  partition: number;
-  /** The events subject it was published on, where a retry publishes it again. */
-  subject: string;
-  /** Its sequence in the events stream. */
-  originalSeq: number;
-  deliveries: number;
-  reason: string;
-  parkedAt: string;
-  /** The change event, hidden fields removed; null when the payload is not a valid change event. */
-  event: ChangeEventMessage | null;
-}
+import { type ChangeEventMessage, type DeadLetterView, decodeChangeEvent } from "@tidings/protocol";
 
 type RecordJson = ChangeEventMessage["record"];
 

@@ -1,21 +1,6 @@
+import type { ClientsAnswer } from "@tidings/protocol";
 import type { Session } from "../session.ts";
 import { ErrorNote, Panel, useInterval, useLoad, when } from "../ui.tsx";
-
-/** `GET /api/admin/clients` (docs/admin-api.md). */
-interface ClientsAnswer {
-  gateways: {
-    id: string;
-    truncated: boolean;
-    clients: {
-      id: string;
-      transport: string;
-      userId: string | null;
-      connectedAt: string;
-      subscriptions: { collection: string; recordId: string | null; filter: string | null }[];
-    }[];
-  }[];
-  missing: string[];
-}
 
 const REFRESH_MS = 5_000;
 

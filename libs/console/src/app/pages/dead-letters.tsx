@@ -1,20 +1,9 @@
+import type { DeadLetterView } from "@tidings/protocol";
 import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import type { Page } from "../api.ts";
 import type { Session } from "../session.ts";
 import { ErrorNote, Pager, Panel, useAction, useInterval, useLoad, when } from "../ui.tsx";
-
-/** A parked event (docs/admin-api.md). */
-interface DeadLetter {
-  seq: number;
-  partition: number;
-  subject: string;
-  originalSeq: number;
-  deliveries: number;
-  reason: string;
-  parkedAt: string;
-  event: unknown;
-}
 
 const REFRESH_MS = 5_000;
 
@@ -23,7 +12,7 @@ export function DeadLetters({ session }: { session: Session }) {
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<number | undefined>();
   const list = useLoad(
-    () => session.api.get<Page<DeadLetter>>(`/api/admin/dead-letters?page=${page}&perPage=20`),
+    () => session.api.get<Page<DeadLetterView>>(`/api/admin/dead-letters?page=${page}&perPage=20`),
     [session, page],
   );
   useInterval(list.reload, REFRESH_MS);
