@@ -133,14 +133,13 @@ export async function startRecords(
   const busStarted = shared.bus
     ? Promise.resolve()
     : startBusPersistently(bus, app.log, busStarting.signal);
-  // Rounds at most every 10 ms (20 on the embedded database, where a statement costs several times
-  // more: PostgreSQL in WebAssembly, in this process) carry more rows each. Against 5 ms, that took
-  // about 6 % off the cluster's CPU per write at 500 writes/s and a third off the single node's on
-  // PGlite at 300 writes/s, for a few ms of latency (docs/benchmarks.md, issue 13 second pass).
-  const relay = createOutboxRelay(
-    { db, bus, logger: app.log },
-    { roundMs: db.kind === "pglite" ? 20 : 10 },
-  );
+  // Rounds at most every 20 ms carry more rows each: each round costs a statement, a stream read,
+  // a stream position and, downstream, one batch for the evaluator and one Redis pipeline,
+  // whatever it carries. On the embedded database 20 ms took a third off the single node's CPU per
+  // write at 300 writes/s against 5 ms; on PostgreSQL, against 10 ms, about 7 % off the cluster's
+  // at 500 writes/s, for about 5 ms more median latency under load (docs/benchmarks.md, issue 13).
+  // Below one write per 20 ms nothing waits.
+  const relay = createOutboxRelay({ db, bus, logger: app.log }, { roundMs: 20 });
   let stopFollowing = () => {};
   let stopListening = () => {};
   let beacon: StatusBeacon | undefined;
