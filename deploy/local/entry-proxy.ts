@@ -145,7 +145,11 @@ export async function startEntryProxy(
     client.on("close", close);
   };
 
-  const server: Server = createServer(forward);
+  // Node's default of 5 s races a client that reuses an idle keep-alive connection just as the
+  // server closes it, and the client's request ends in ECONNRESET (undici drops its idle
+  // connections on a coarse timer). The services behind the proxy keep theirs for 72 s (Fastify's
+  // default): so does the proxy.
+  const server: Server = createServer({ keepAliveTimeout: 72_000 }, forward);
   server.on("upgrade", upgrade);
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   return {

@@ -53,18 +53,22 @@ export interface BenchCluster extends AsyncDisposable {
 
 const CPU_PROFILE_HOOK = new URL("./cpu-profile.mjs", import.meta.url).href;
 
-/** Variables that preload the CPU profile and memory hooks into a service, as asked. */
+/**
+ * Variables that preload the CPU profile and memory hooks into a service, as asked, after any
+ * Node options given with `--env NODE_OPTIONS=…` (which they would otherwise replace).
+ */
 export function hookEnv(
   cpuProfileDir: string | undefined,
   memory: MemoryProbe | undefined,
+  nodeOptions = "",
 ): Record<string, string> {
   const profile: Record<string, string> = cpuProfileDir
     ? {
-        NODE_OPTIONS: `--import ${CPU_PROFILE_HOOK}`,
+        NODE_OPTIONS: `${nodeOptions} --import ${CPU_PROFILE_HOOK}`.trim(),
         LOAD_BENCH_CPU_PROFILE_DIR: resolve(cpuProfileDir),
       }
     : {};
-  return { ...profile, ...(memory?.env(profile.NODE_OPTIONS) ?? {}) };
+  return { ...profile, ...(memory?.env(profile.NODE_OPTIONS ?? nodeOptions) ?? {}) };
 }
 
 /** PostgreSQL's share of a deployment: its database's backends, and the server's own processes. */
@@ -114,7 +118,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
         TIDINGS_SUPERUSER_PASSWORD: SUPERUSER.password,
         TIDINGS_LOG_LEVEL: "warn",
         ...options.env,
-        ...hookEnv(options.cpuProfileDir, options.memory),
+        ...hookEnv(options.cpuProfileDir, options.memory, options.env.NODE_OPTIONS),
       },
       output: (line) => {
         if (line.includes('"level":50') || line.includes('"level":60'))

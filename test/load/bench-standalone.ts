@@ -101,7 +101,7 @@ export async function startBenchStandalone(
         TIDINGS_SUPERUSER_PASSWORD: SUPERUSER.password,
         TIDINGS_LOG_LEVEL: "warn",
         ...options.env,
-        ...hookEnv(options.cpuProfileDir, options.memory),
+        ...hookEnv(options.cpuProfileDir, options.memory, options.env.NODE_OPTIONS),
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
