@@ -138,7 +138,7 @@ export async function startRecords(
   // whatever it carries. On the embedded database 20 ms took a third off the single node's CPU per
   // write at 300 writes/s against 5 ms; on PostgreSQL, against 10 ms, about 7 % off the cluster's
   // at 500 writes/s, for about 5 ms more median latency under load (docs/benchmarks.md, issue 13).
-  // Below one write per 20 ms nothing waits.
+  // Only a stream of writes is paced: a lone write goes out at once (see keepsPacing).
   const relay = createOutboxRelay({ db, bus, logger: app.log }, { roundMs: 20 });
   let stopFollowing = () => {};
   let stopListening = () => {};

@@ -114,6 +114,47 @@ describe.each(["postgres", "pglite"] as const)(
         await bus.stop();
       }
     });
+
+    it("relays a write right after a lone one at once, and paces rounds once one carries several rows", async () => {
+      const bus = createMemoryBus({ prefix: `relay_${newId(6)}` });
+      await bus.start();
+      const roundMs = 2_000;
+      const relay = createOutboxRelay({ db, bus, logger: silent }, { ...FAST, roundMs });
+      await relay.start();
+      const relayedWithin = async (count: number) => {
+        const started = Date.now();
+        await eventually(async () => expect(await stored(bus)).toHaveLength(count), 10_000);
+        return Date.now() - started;
+      };
+      try {
+        await writeEvents(db, "paced", 1, 0);
+        await relayedWithin(1);
+        // The round that relayed it carried one row: the next write does not wait for roundMs.
+        await writeEvents(db, "paced", 1, 1);
+        expect(await relayedWithin(2)).toBeLessThan(roundMs / 2);
+        // Three rows in one transaction: their round carries several, so the next round waits.
+        await db.prisma.$transaction(async (tx) => {
+          for (let n = 2; n < 5; n += 1) {
+            const record = { id: `r${n}`, collectionId: "paced", collectionName: "paced", n };
+            await appendOutbox(tx, {
+              collectionId: "paced",
+              collectionName: "paced",
+              action: "created",
+              record: { ...record, created: "x", updated: "x" },
+            });
+          }
+        });
+        const pacedFrom = Date.now();
+        await relayedWithin(5);
+        await writeEvents(db, "paced", 1, 5);
+        await relayedWithin(6);
+        expect(Date.now() - pacedFrom).toBeGreaterThanOrEqual(roundMs / 2);
+        expect(numbers(await stored(bus))).toEqual([0, 1, 2, 3, 4, 5]);
+      } finally {
+        await relay.stop();
+        await bus.stop();
+      }
+    });
   },
 );
 

@@ -24,9 +24,10 @@ export interface OutboxRelayOptions extends ScanFloorOptions {
   /** Wait before trying again after an outage or while another replica relays. @default 1000 */
   retryMs?: number;
   /**
-   * Shortest time between the starts of two rounds. Under a steady stream of writes a round then
-   * carries the rows of several, one statement and one stream read for all of them, for at most
-   * this much more latency; below one write per this interval nothing waits. @default 5
+   * Shortest time between the starts of two rounds while writes stream in (see
+   * {@link keepsPacing}): a round then carries the rows of several, one statement and one stream
+   * read for all of them, for at most this much more latency. A write that follows a quiet spell,
+   * or a round that carried a single row, waits for nothing. @default 5
    */
   roundMs?: number;
   /** Sent rows are deleted after this long (the stream holds the history). @default 300000 (5 min) */
@@ -54,6 +55,16 @@ interface RelayChain {
 const RELAY_LOCK = 7_170_001;
 /** NOTIFY channel the outbox trigger signals on every insert. */
 export const OUTBOX_CHANNEL = "tidings_outbox";
+
+/**
+ * Whether the next round waits for `roundMs` after this one's start. Pacing pays only while
+ * writes arrive faster than rounds carry them one by one: it starts when a round carries several
+ * rows and lasts while rounds find any. A lone write, or one right after it, is relayed at once
+ * (a client that writes and then resumes or subscribes finds its write in the stream sooner).
+ */
+function keepsPacing(pacing: boolean, published: number): boolean {
+  return published >= 2 || (pacing && published >= 1);
+}
 
 /**
  * The outbox relay. The lock holder publishes unsent rows in `seq` order, each chained to the one
@@ -166,13 +177,15 @@ export function createOutboxRelay(
       chain.last = await recover(session, instance);
       const cleanup = new SentRowsCleanup(keepSentMs);
       const floor = new ScanFloor(options);
+      let pacing = false;
       while (!stopped) {
         const started = Date.now();
         const published = await publishRound(session, instance, chain, floor);
         await cleanup.tick(session, outboxSeqOf(instance, chain.last));
+        pacing = keepsPacing(pacing, published);
         if (published < batchSize) await Promise.race([wake.wait(pollMs), session.broken]);
         const early = started + roundMs - Date.now();
-        if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+        if (pacing && early > 0) await new Promise((resolve) => setTimeout(resolve, early));
       }
     } finally {
       if (chain.unmarked.length > 0) {
