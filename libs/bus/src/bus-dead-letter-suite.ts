@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { BusHarness } from "./bus-suite.ts";
+import type { BusHarness } from "./bus-suite-support.ts";
 import { collections, decode, encode, eventually, FAST } from "./bus-suite-support.ts";
 import { DLQ_HEADERS } from "./dead-letter.ts";
 import { MessageFailedError, UnknownSubjectError } from "./errors.ts";

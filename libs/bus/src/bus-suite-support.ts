@@ -6,10 +6,21 @@ import {
   SimpleSpanProcessor,
   TracerProvider,
 } from "@opentelemetry/sdk-trace";
+import type { BusConfig } from "./config.ts";
 import { partitionOf } from "./naming.ts";
-import type { BusLogger, ConsumeOptions } from "./types.ts";
+import type { Bus, BusLogger, ConsumeOptions } from "./types.ts";
 
 // Helpers of the bus's tests.
+
+/** Buses for one test, all on the same server and prefix, like replicas of one deployment. */
+export interface BusHarness extends AsyncDisposable {
+  /** The subject prefix every bus of the test shares. */
+  readonly prefix: string;
+  /** A started bus with a connection of its own. */
+  bus(config?: Partial<BusConfig>, logger?: BusLogger): Promise<Bus>;
+  /** Deletes a consumer behind the buses' backs, as an operator or a server losing state would. */
+  deleteConsumer(stream: string, consumer: string): Promise<void>;
+}
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { describeDeadLetterBehaviour } from "./bus-dead-letter-suite.ts";
 import { describePartitionBehaviour } from "./bus-partition-suite.ts";
 import {
+  type BusHarness,
   collections,
   decode,
   encode,
@@ -10,19 +11,8 @@ import {
   setUpTracing,
   sleep,
 } from "./bus-suite-support.ts";
-import type { BusConfig } from "./config.ts";
 import { ExpectationFailedError, UnknownSubjectError } from "./errors.ts";
-import type { Bus, BusLogger, BusMessage } from "./types.ts";
-
-/** Buses for one test, all on the same server and prefix, like replicas of one deployment. */
-export interface BusHarness extends AsyncDisposable {
-  /** The subject prefix every bus of the test shares. */
-  readonly prefix: string;
-  /** A started bus with a connection of its own. */
-  bus(config?: Partial<BusConfig>, logger?: BusLogger): Promise<Bus>;
-  /** Deletes a consumer behind the buses' backs, as an operator or a server losing state would. */
-  deleteConsumer(stream: string, consumer: string): Promise<void>;
-}
+import type { BusMessage } from "./types.ts";
 
 /** The behaviour both implementations must share; each test file runs it with its harness. */
 export function describeBusBehaviour(name: string, harness: () => Promise<BusHarness>): void {

@@ -7,6 +7,7 @@ export {
   type BroadcastService,
   createBroadcastService,
 } from "./broadcast/broadcast-service.ts";
+export type { CompatContext } from "./compat/compat-context.ts";
 export { compatEnv } from "./compat/compat-env.ts";
 export {
   type ChangeSink,
@@ -15,7 +16,7 @@ export {
   type CompatSubscription,
 } from "./compat/compat-session.ts";
 export type { PusherApp } from "./compat/pusher/pusher-env.ts";
-export { type CompatContext, registerCompatibility } from "./compat/register-compat.ts";
+export { registerCompatibility } from "./compat/register-compat.ts";
 export {
   createUpgradeRouter,
   type UpgradeHandler,

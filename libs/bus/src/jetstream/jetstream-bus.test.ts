@@ -1,5 +1,6 @@
 import { jetStreamApi, withNats } from "@tidings/testing";
-import { type BusHarness, describeBusBehaviour } from "../bus-suite.ts";
+import { describeBusBehaviour } from "../bus-suite.ts";
+import type { BusHarness } from "../bus-suite-support.ts";
 import type { Bus } from "../types.ts";
 import { createJetStreamBus } from "./jetstream-bus.ts";
 

@@ -1,4 +1,5 @@
-import { type BusHarness, describeBusBehaviour } from "../bus-suite.ts";
+import { describeBusBehaviour } from "../bus-suite.ts";
+import type { BusHarness } from "../bus-suite-support.ts";
 import type { Bus } from "../types.ts";
 import { MemoryBroker } from "./memory-broker.ts";
 import { createMemoryBus } from "./memory-bus.ts";

@@ -1,5 +1,5 @@
 import { parseEnv } from "@tidings/service";
-import type { CompatContext } from "../register-compat.ts";
+import type { CompatContext } from "../compat-context.ts";
 import { createContentEndpoint } from "./content-endpoint.ts";
 import { CONTENT_PATH } from "./content-query.ts";
 import { fastschemaEnv } from "./fastschema-env.ts";

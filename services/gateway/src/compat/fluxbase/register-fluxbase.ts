@@ -1,5 +1,5 @@
 import { parseEnv } from "@tidings/service";
-import type { CompatContext } from "../register-compat.ts";
+import type { CompatContext } from "../compat-context.ts";
 import { createFluxbaseEndpoint, FLUXBASE_PATH } from "./fluxbase-endpoint.ts";
 import { fluxbaseEnv } from "./fluxbase-env.ts";
 

@@ -1,4 +1,4 @@
-import type { CompatContext } from "../register-compat.ts";
+import type { CompatContext } from "../compat-context.ts";
 import { crossNodeUpdates } from "./cross-node-updates.ts";
 import { PocketBaseClients } from "./pocketbase-clients.ts";
 import { pocketbaseOptions } from "./pocketbase-env.ts";

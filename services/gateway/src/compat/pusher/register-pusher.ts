@@ -1,5 +1,5 @@
 import { parseEnv } from "@tidings/service";
-import type { CompatContext } from "../register-compat.ts";
+import type { CompatContext } from "../compat-context.ts";
 import { registerAuthEndpoint } from "./auth-endpoint.ts";
 import type { ChannelProvider } from "./channel-provider.ts";
 import { type PusherSettings, pusherEnv, pusherSettingsFrom } from "./pusher-env.ts";

@@ -1,6 +1,6 @@
 import { parseEnv } from "@tidings/service";
+import type { CompatContext } from "../compat-context.ts";
 import { registerPusher } from "../pusher/register-pusher.ts";
-import type { CompatContext } from "../register-compat.ts";
 import { VeloChannels } from "./velo-channels.ts";
 import { veloEnv, veloSettingsFrom } from "./velo-env.ts";
 import { veloProvider } from "./velo-provider.ts";
