@@ -116,6 +116,19 @@ export function Panel(props: {
   );
 }
 
+/** A table's header row; an empty name is the column of a row's buttons. */
+export function TableHead(props: { columns: readonly string[] }) {
+  return (
+    <thead>
+      <tr>
+        {props.columns.map((name) =>
+          name === "" ? <th key={name} /> : <th key={name}>{name}</th>,
+        )}
+      </tr>
+    </thead>
+  );
+}
+
 /** Short local time of an ISO date. */
 export function when(iso: string | null | undefined): string {
   if (!iso) return "—";

@@ -1,6 +1,6 @@
 import type { ClusterView } from "@tidings/protocol";
 import type { Session } from "../session.ts";
-import { ErrorNote, Panel, useInterval, useLoad, when } from "../ui.tsx";
+import { ErrorNote, Panel, TableHead, useInterval, useLoad, when } from "../ui.tsx";
 import { DeadLetters } from "./dead-letters.tsx";
 
 const REFRESH_MS = 2_000;
@@ -50,14 +50,7 @@ export function ClusterPage({ session }: { session: Session }) {
           </section>
           <Panel title="Gateways">
             <table class="records" aria-label="Gateways">
-              <thead>
-                <tr>
-                  <th>gateway</th>
-                  <th>connections</th>
-                  <th>by transport</th>
-                  <th>subscriptions</th>
-                </tr>
-              </thead>
+              <TableHead columns={["gateway", "connections", "by transport", "subscriptions"]} />
               <tbody>
                 {c.gateways.map((g) => (
                   <tr key={g.id}>
@@ -72,14 +65,9 @@ export function ClusterPage({ session }: { session: Session }) {
           </Panel>
           <Panel title="Evaluators">
             <table class="records" aria-label="Evaluators">
-              <thead>
-                <tr>
-                  <th>evaluator</th>
-                  <th>partitions held</th>
-                  <th>pending (lag)</th>
-                  <th>awaiting ack</th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={["evaluator", "partitions held", "pending (lag)", "awaiting ack"]}
+              />
               <tbody>
                 {c.evaluators.map((e) => (
                   <tr key={e.id}>
@@ -94,16 +82,7 @@ export function ClusterPage({ session }: { session: Session }) {
           </Panel>
           <Panel title="Processes">
             <table class="records" aria-label="Processes">
-              <thead>
-                <tr>
-                  <th>service</th>
-                  <th>id</th>
-                  <th>host</th>
-                  <th>pid</th>
-                  <th>started</th>
-                  <th>last seen</th>
-                </tr>
-              </thead>
+              <TableHead columns={["service", "id", "host", "pid", "started", "last seen"]} />
               <tbody>
                 {c.processes.map((p) => (
                   <tr key={p.id}>

@@ -1,6 +1,6 @@
 import type { ClientsAnswer } from "@tidings/protocol";
 import type { Session } from "../session.ts";
-import { ErrorNote, Panel, useInterval, useLoad, when } from "../ui.tsx";
+import { ErrorNote, Panel, TableHead, useInterval, useLoad, when } from "../ui.tsx";
 
 const REFRESH_MS = 5_000;
 
@@ -37,15 +37,7 @@ export function ConnectedClients(props: {
             {gateway.truncated ? " (first ones only)" : ""}
           </h3>
           <table class="records" aria-label={`Clients of ${gateway.id}`}>
-            <thead>
-              <tr>
-                <th>client</th>
-                <th>transport</th>
-                <th>user</th>
-                <th>connected</th>
-                <th>subscriptions</th>
-              </tr>
-            </thead>
+            <TableHead columns={["client", "transport", "user", "connected", "subscriptions"]} />
             <tbody>
               {gateway.clients.map((client) => (
                 <tr key={client.id}>

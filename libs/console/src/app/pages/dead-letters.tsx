@@ -3,7 +3,16 @@ import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import type { Page } from "../api.ts";
 import type { Session } from "../session.ts";
-import { ErrorNote, Pager, Panel, useAction, useInterval, useLoad, when } from "../ui.tsx";
+import {
+  ErrorNote,
+  Pager,
+  Panel,
+  TableHead,
+  useAction,
+  useInterval,
+  useLoad,
+  when,
+} from "../ui.tsx";
 
 const REFRESH_MS = 5_000;
 
@@ -26,17 +35,9 @@ export function DeadLetters({ session }: { session: Session }) {
     <Panel title="Dead letters">
       <ErrorNote error={list.error ?? action.error} />
       <table class="records" aria-label="Dead letters">
-        <thead>
-          <tr>
-            <th>seq</th>
-            <th>partition</th>
-            <th>original seq</th>
-            <th>deliveries</th>
-            <th>reason</th>
-            <th>parked</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead
+          columns={["seq", "partition", "original seq", "deliveries", "reason", "parked", ""]}
+        />
         <tbody>
           {list.value?.items.map((letter) => (
             <Fragment key={letter.seq}>

@@ -1,4 +1,5 @@
 import { FIELD_TYPES, type Field } from "../collection-types.ts";
+import { TableHead } from "../ui.tsx";
 
 /** The field list of a collection being edited: one row per field. */
 export function FieldsEditor(props: { fields: Field[]; onChange: (fields: Field[]) => void }) {
@@ -8,17 +9,9 @@ export function FieldsEditor(props: { fields: Field[]; onChange: (fields: Field[
   return (
     <div class="fields">
       <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Type</th>
-            <th>Relation to</th>
-            <th>Required</th>
-            <th>Hidden</th>
-            <th>Multiple</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead
+          columns={["Name", "Type", "Relation to", "Required", "Hidden", "Multiple", ""]}
+        />
         <tbody>
           {fields.map((field, index) => (
             <tr key={index}>

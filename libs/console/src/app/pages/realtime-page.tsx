@@ -4,7 +4,7 @@ import type { Page } from "../api.ts";
 import type { Collection } from "../collection-types.ts";
 import { useRealtime } from "../live.ts";
 import type { Session } from "../session.ts";
-import { ErrorNote, Panel, useAction, useLoad, when } from "../ui.tsx";
+import { ErrorNote, Panel, TableHead, useAction, useLoad, when } from "../ui.tsx";
 import { type Chosen, UserPicker } from "../user-picker.tsx";
 import { ConnectedClients } from "./connected-clients.tsx";
 
@@ -134,15 +134,7 @@ function WatchLog({ watch }: { watch: Watch }) {
       </p>
       <ErrorNote error={error} />
       <table class="records">
-        <thead>
-          <tr>
-            <th>seq</th>
-            <th>action</th>
-            <th>record</th>
-            <th>at</th>
-            <th>content</th>
-          </tr>
-        </thead>
+        <TableHead columns={["seq", "action", "record", "at", "content"]} />
         <tbody>
           {changes.map((change) => (
             <tr key={`${change.seq}:${change.action}`} data-action={change.action}>

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { type Page, type User, withQuery } from "../api.ts";
 import type { Session } from "../session.ts";
-import { ErrorNote, Pager, Panel, useAction, useLoad, when } from "../ui.tsx";
+import { ErrorNote, Pager, Panel, TableHead, useAction, useLoad, when } from "../ui.tsx";
 import { BulkUsers } from "./bulk-users.tsx";
 import { UserForm } from "./user-form.tsx";
 
@@ -72,17 +72,7 @@ export function UsersPage({ session }: { session: Session }) {
         </p>
       )}
       <table class="records" aria-label="Users">
-        <thead>
-          <tr>
-            <th>email</th>
-            <th>name</th>
-            <th>role</th>
-            <th>verified</th>
-            <th>state</th>
-            <th>created</th>
-            <th />
-          </tr>
-        </thead>
+        <TableHead columns={["email", "name", "role", "verified", "state", "created", ""]} />
         <tbody>
           {list.value?.items.map((user) => (
             <tr key={user.id} data-id={user.id}>
