@@ -92,7 +92,12 @@ export async function startEntryProxy(
         headers: { ...req.headers, "x-forwarded-for": req.socket.remoteAddress ?? "" },
       },
       (upstreamResponse) => {
-        const headers = { ...upstreamResponse.headers };
+        // How long a connection stays open is each hop's own: the client hears the proxy's.
+        const {
+          connection: _connection,
+          "keep-alive": _keepAlive,
+          ...headers
+        } = upstreamResponse.headers;
         if (toGateway && pinned !== String(index)) {
           headers["set-cookie"] = [
             ...(headers["set-cookie"] ?? []),
@@ -146,9 +151,8 @@ export async function startEntryProxy(
   };
 
   // Node's default of 5 s races a client that reuses an idle keep-alive connection just as the
-  // server closes it, and the client's request ends in ECONNRESET (undici drops its idle
-  // connections on a coarse timer). The services behind the proxy keep theirs for 72 s (Fastify's
-  // default): so does the proxy.
+  // server closes it, and the client's request ends in ECONNRESET. The services behind the proxy
+  // keep theirs for 72 s (Fastify's default): so does the proxy.
   const server: Server = createServer({ keepAliveTimeout: 72_000 }, forward);
   server.on("upgrade", upgrade);
   await new Promise<void>((resolve) => server.listen(port, host, resolve));

@@ -12,6 +12,7 @@ import {
 } from "./processes.ts";
 import { variablesFor } from "./service-variables.ts";
 
+export { type EntryProxy, type EntryRoutes, startEntryProxy } from "./entry-proxy.ts";
 export { entryArgs } from "./processes.ts";
 export { SERVICE_VARIABLES, unreadVariables, variablesFor } from "./service-variables.ts";
 
