@@ -26,8 +26,8 @@ export interface OutboxRelayOptions extends ScanFloorOptions {
   /**
    * Shortest time between the starts of two rounds while writes stream in (see
    * {@link keepsPacing}): a round then carries the rows of several, one statement and one stream
-   * read for all of them, for at most this much more latency. A write that follows a quiet spell,
-   * or a round that carried a single row, waits for nothing. @default 5
+   * read for all of them, for at most this much more latency. A lone write, or one right after
+   * it, waits for nothing. @default 5
    */
   roundMs?: number;
   /** Sent rows are deleted after this long (the stream holds the history). @default 300000 (5 min) */
