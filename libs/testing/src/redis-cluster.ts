@@ -42,6 +42,16 @@ async function distinctFreePorts(count: number): Promise<number[]> {
 export async function startRedisCluster(
   options: RedisClusterOptions = {},
 ): Promise<RedisClusterProcess> {
+  try {
+    return await startOnFreePorts(options);
+  } catch {
+    // A port found free can be taken before the server binds it (tests run in parallel), and the
+    // cluster then fails to form: once more on other ports.
+    return await startOnFreePorts(options);
+  }
+}
+
+async function startOnFreePorts(options: RedisClusterOptions): Promise<RedisClusterProcess> {
   const masters = options.masters ?? 3;
   const all = await distinctFreePorts(masters * 2);
   const ports = all.slice(0, masters);
@@ -100,7 +110,10 @@ export async function startRedisCluster(
       first,
       ...["--cluster", "create", ...ports.map((port) => `127.0.0.1:${port}`)],
       ...["--cluster-replicas", "0", "--cluster-yes"],
-    );
+    ).catch((error: Error & { stdout?: string }) => {
+      // redis-cli says why on stdout ("[ERR] …"); execFile's message holds only stderr.
+      throw new Error(`${error.message}\n${error.stdout ?? ""}`, { cause: error });
+    });
     await clusterReady(ports, masters, cli);
   } catch (error) {
     await stop();

@@ -15,8 +15,9 @@ export interface Opening {
 // Admission and insert in one statement: each user's openings, in batch order, are numbered after
 // the user's live connections (open, and seen lately); those within the limit are inserted. The
 // count is a subquery per user so that even the generic plan of the prepared statement looks users
-// up by index (a join lets it scan every live connection instead).
-const ADMIT_CONNECTIONS = `
+// up by index (a join lets it scan every live connection instead), and the index on (user_id,
+// last_seen_at) answers it from the user's own entries. Exported for the test of its plan.
+export const ADMIT_CONNECTIONS = `
   WITH numbered AS (
     SELECT r.id, r.user_id, r.protocol,
       row_number() OVER (PARTITION BY r.user_id ORDER BY r.n) AS nth

@@ -67,7 +67,12 @@ export class EventHistory {
     }
     let batch = this.#batches.get(subject);
     if (!batch) {
-      batch = new Batcher((requests) => replayBatch(this.#recent, subject, requests));
+      // Each flush matches every event from its oldest position on: when a node's clients resume
+      // here (in a bench kill, 10,000 clients each about 1,400 events back), a flush at most every
+      // 25 ms takes 25 of them per pass over the same events instead of 13.
+      batch = new Batcher((requests) => replayBatch(this.#recent, subject, requests), {
+        minIntervalMs: 25,
+      });
       this.#batches.set(subject, batch);
     }
     return batch.submit(request);
