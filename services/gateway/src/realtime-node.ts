@@ -19,6 +19,7 @@ import { createGateway, type Gateway } from "./gateway.ts";
 import { channelAccess } from "./presence/channel-access.ts";
 import { presenceHandlers } from "./presence/presence-handlers.ts";
 import { createPresenceService, type PresenceService } from "./presence/presence-service.ts";
+import { coalesceWrites } from "./realtime/coalesced-writes.ts";
 import { createSocketServer, type SocketServer } from "./realtime/socket-server.ts";
 import { serveSdk } from "./sdk/serve-sdk.ts";
 
@@ -57,6 +58,7 @@ export async function createRealtimeNode(
   },
   config: GatewayConfig,
 ): Promise<RealtimeNode> {
+  coalesceWrites(app.server);
   const sockets = createSocketServer(app.server, config, deps.logger, deps.corsOrigins);
   const { io, redis, roomsReady } = sockets;
   const gateway = createGateway(
