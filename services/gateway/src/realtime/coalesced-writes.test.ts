@@ -4,8 +4,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { coalesceWrites } from "./coalesced-writes.ts";
 
 describe("coalesceWrites", () => {
-  const server = createServer();
-  afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  let server = createServer();
+  afterEach(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    server = createServer();
+  });
 
   it("holds a connection's writes of one tick and sends them together on the next", async () => {
     coalesceWrites(server);
@@ -32,5 +35,20 @@ describe("coalesceWrites", () => {
       { corked: 0, queued: 0 },
     ]);
     expect(chunks).toEqual(["one,two,three"]);
+  });
+
+  it("sends what was written before a destroy in the same tick", async () => {
+    coalesceWrites(server);
+    server.on("connection", (socket: Socket) => {
+      socket.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const client = connect(port, "127.0.0.1");
+    const chunks: string[] = [];
+    client.on("data", (chunk) => chunks.push(chunk.toString()));
+    await new Promise((resolve) => client.on("close", resolve));
+    expect(chunks.join("")).toBe("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
   });
 });

@@ -15,6 +15,7 @@ function uncork(socket: Socket): void {
 export function coalesceWrites(server: Server): void {
   server.on("connection", (socket: Socket) => {
     const write = socket.write;
+    const destroy = socket.destroy;
     socket.write = function coalescedWrite(this: Socket, ...args: Parameters<Socket["write"]>) {
       if (this.writableCorked === 0 && !this.destroyed) {
         this.cork();
@@ -22,5 +23,11 @@ export function coalesceWrites(server: Server): void {
       }
       return write.apply(this, args);
     } as Socket["write"];
+    // Written, then destroyed in the same tick (an HTTP error answer to a bad request, a refused
+    // upgrade): what was written is sent first, as it was before writes were held.
+    socket.destroy = function flushedDestroy(this: Socket, error?: Error) {
+      while (this.writableCorked > 0) this.uncork();
+      return destroy.call(this, error);
+    };
   });
 }
