@@ -10,10 +10,22 @@ describe("coalesceWrites", () => {
     server = createServer();
   });
 
-  it("holds a connection's writes of one tick and sends them together on the next", async () => {
+  // Serves one raw TCP connection with `serve`; resolves to the chunks the client read, in order.
+  async function received(serve: (socket: Socket) => void): Promise<string[]> {
     coalesceWrites(server);
+    server.on("connection", serve);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as { port: number };
+    const client = connect(port, "127.0.0.1");
+    const chunks: string[] = [];
+    client.on("data", (chunk) => chunks.push(chunk.toString()));
+    await new Promise((resolve) => client.on("close", resolve));
+    return chunks;
+  }
+
+  it("holds a connection's writes of one tick and sends them together on the next", async () => {
     const held: { corked: number; queued: number }[] = [];
-    server.on("connection", (socket: Socket) => {
+    const chunks = await received((socket) => {
       socket.write("one,");
       socket.write("two,");
       socket.write("three");
@@ -23,12 +35,6 @@ describe("coalesceWrites", () => {
         socket.end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
-    const client = connect(port, "127.0.0.1");
-    const chunks: string[] = [];
-    client.on("data", (chunk) => chunks.push(chunk.toString()));
-    await new Promise((resolve) => client.on("end", resolve));
     // All three were still in the process at the end of the tick, and left in one write after it.
     expect(held).toEqual([
       { corked: 1, queued: 13 },
@@ -38,17 +44,11 @@ describe("coalesceWrites", () => {
   });
 
   it("sends what was written before a destroy in the same tick", async () => {
-    coalesceWrites(server);
-    server.on("connection", (socket: Socket) => {
-      socket.write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    const answer = "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n";
+    const chunks = await received((socket) => {
+      socket.write(answer);
       socket.destroy();
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const { port } = server.address() as { port: number };
-    const client = connect(port, "127.0.0.1");
-    const chunks: string[] = [];
-    client.on("data", (chunk) => chunks.push(chunk.toString()));
-    await new Promise((resolve) => client.on("close", resolve));
-    expect(chunks.join("")).toBe("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    expect(chunks.join("")).toBe(answer);
   });
 });
