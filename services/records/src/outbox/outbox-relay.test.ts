@@ -9,7 +9,7 @@ import {
 import { eventually, startNatsServer, withNats } from "@tidings/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createOutboxRelay, type OutboxRelay } from "./outbox-relay.ts";
-import { appendOutbox } from "./outbox-writer.ts";
+import { appendOutbox, appendOutboxMany, type OutboxEntry } from "./outbox-writer.ts";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const FAST = { pollMs: 200, retryMs: 100 };
@@ -21,23 +21,26 @@ async function writeEvents(
   from = 0,
 ): Promise<void> {
   for (let i = from; i < from + count; i += 1) {
-    await db.prisma.$transaction((tx) =>
-      appendOutbox(tx, {
-        collectionId,
-        collectionName: collectionId,
-        action: "created",
-        record: {
-          id: `r${i}`,
-          collectionId,
-          collectionName: collectionId,
-          created: "x",
-          updated: "x",
-          n: i,
-        },
-        socketId: i % 2 === 0 ? `sock-${i}` : undefined,
-      }),
-    );
+    await db.prisma.$transaction((tx) => appendOutbox(tx, eventOf(collectionId, i)));
   }
+}
+
+// The outbox row of the `i`th created record of a collection.
+function eventOf(collectionId: string, i: number): OutboxEntry {
+  return {
+    collectionId,
+    collectionName: collectionId,
+    action: "created",
+    record: {
+      id: `r${i}`,
+      collectionId,
+      collectionName: collectionId,
+      created: "x",
+      updated: "x",
+      n: i,
+    },
+    socketId: i % 2 === 0 ? `sock-${i}` : undefined,
+  };
 }
 
 async function stored(bus: Bus): Promise<ChangeEventMessage[]> {
@@ -133,17 +136,12 @@ describe.each(["postgres", "pglite"] as const)(
         await writeEvents(db, "paced", 1, 1);
         expect(await relayedWithin(2)).toBeLessThan(roundMs / 2);
         // Three rows in one transaction: their round carries several, so the next round waits.
-        await db.prisma.$transaction(async (tx) => {
-          for (let n = 2; n < 5; n += 1) {
-            const record = { id: `r${n}`, collectionId: "paced", collectionName: "paced", n };
-            await appendOutbox(tx, {
-              collectionId: "paced",
-              collectionName: "paced",
-              action: "created",
-              record: { ...record, created: "x", updated: "x" },
-            });
-          }
-        });
+        await db.prisma.$transaction((tx) =>
+          appendOutboxMany(
+            tx,
+            [2, 3, 4].map((n) => eventOf("paced", n)),
+          ),
+        );
         const pacedFrom = Date.now();
         await relayedWithin(5);
         await writeEvents(db, "paced", 1, 5);
